@@ -1,0 +1,194 @@
+//! Reading golden records.
+
+use domain::atlas::RecordKind;
+use futures_util::TryStreamExt;
+
+use super::{AtlasRecord, from_json};
+use crate::{Result, Store, StoreError};
+
+macro_rules! record_columns {
+    () => {
+        "id, kind, name, data, provenance, conflicts, commune_insee, departement, region, epci, lat, lon, \
+         synthetic, quality, created_at, updated_at, verified_at, retired_at, merged_into"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RecordRow {
+    id: i64,
+    kind: String,
+    name: String,
+    data: String,
+    provenance: String,
+    conflicts: String,
+    commune_insee: Option<String>,
+    departement: Option<String>,
+    region: Option<String>,
+    epci: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    synthetic: i64,
+    quality: i64,
+    created_at: i64,
+    updated_at: i64,
+    verified_at: Option<i64>,
+    retired_at: Option<i64>,
+    merged_into: Option<i64>,
+}
+
+impl TryFrom<RecordRow> for AtlasRecord {
+    type Error = StoreError;
+    fn try_from(r: RecordRow) -> Result<Self> {
+        Ok(AtlasRecord {
+            id: r.id,
+            kind: RecordKind::parse(&r.kind).ok_or_else(|| StoreError::Invalid(format!("record kind {}", r.kind)))?,
+            name: r.name,
+            fields: from_json(&r.data),
+            provenance: from_json(&r.provenance),
+            conflicts: from_json(&r.conflicts),
+            commune_insee: r.commune_insee,
+            departement: r.departement,
+            region: r.region,
+            epci: r.epci,
+            geo: r.lat.zip(r.lon),
+            synthetic: r.synthetic != 0,
+            quality: r.quality,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            verified_at: r.verified_at,
+            retired_at: r.retired_at,
+            merged_into: r.merged_into,
+        })
+    }
+}
+
+/// Where to start a page of records, in id order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordCursor {
+    pub kind: Option<RecordKind>,
+    pub after_id: i64,
+    pub live_only: bool,
+}
+
+impl Store {
+    pub async fn atlas_record(&self, id: i64) -> Result<AtlasRecord> {
+        let row: RecordRow = sqlx::query_as(concat!("SELECT ", record_columns!(), " FROM atlas_records WHERE id = $1"))
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+        row.try_into()
+    }
+
+    /// The records with these ids that exist, in no particular order.
+    pub async fn atlas_records_by_ids(&self, ids: &[i64]) -> Result<Vec<AtlasRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let sql =
+                format!(concat!("SELECT ", record_columns!(), " FROM atlas_records WHERE id IN ({})"), placeholders);
+            let mut q = sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(self.pool()).await? {
+                out.push(row.try_into()?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` records after the cursor, in id order.
+    pub async fn atlas_records_page(&self, cursor: RecordCursor, limit: i64) -> Result<Vec<AtlasRecord>> {
+        let rows: Vec<RecordRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            record_columns!(),
+            " FROM atlas_records WHERE id > $1 AND ($2 = '' OR kind = $2) \
+              AND ($3 = 0 OR (retired_at IS NULL AND merged_into IS NULL)) ORDER BY id LIMIT $4"
+        ))
+        .bind(cursor.after_id)
+        .bind(cursor.kind.map_or("", RecordKind::as_str))
+        .bind(i64::from(cursor.live_only))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Streams every record matching the cursor to `each`, in constant
+    /// memory (exports, index rebuilds). Stops at the first error of `each`.
+    pub async fn for_each_atlas_record<E: From<StoreError>>(
+        &self,
+        cursor: RecordCursor,
+        mut each: impl FnMut(AtlasRecord) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
+        let mut rows = sqlx::query_as::<_, RecordRow>(concat!(
+            "SELECT ",
+            record_columns!(),
+            " FROM atlas_records WHERE id > $1 AND ($2 = '' OR kind = $2) \
+              AND ($3 = 0 OR (retired_at IS NULL AND merged_into IS NULL)) ORDER BY id"
+        ))
+        .bind(cursor.after_id)
+        .bind(cursor.kind.map_or("", RecordKind::as_str))
+        .bind(i64::from(cursor.live_only))
+        .fetch(self.pool());
+        let mut n = 0;
+        while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+            each(row.try_into()?)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    pub async fn count_atlas_records(&self, kind: Option<RecordKind>, live_only: bool) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM atlas_records WHERE ($1 = '' OR kind = $1) \
+             AND ($2 = 0 OR (retired_at IS NULL AND merged_into IS NULL))",
+        )
+        .bind(kind.map_or("", RecordKind::as_str))
+        .bind(i64::from(live_only))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n)
+    }
+
+    /// Live records of `kind` near a point (a bounding box of ±`degrees`)
+    /// or sharing a pivot or a commune: the candidates duplicate detection
+    /// compares a record with, instead of every pair.
+    pub async fn atlas_neighbours(
+        &self,
+        kind: RecordKind,
+        exclude_id: i64,
+        geo: Option<(f64, f64)>,
+        degrees: f64,
+        pivot: Option<&str>,
+        commune: Option<&str>,
+    ) -> Result<Vec<AtlasRecord>> {
+        let (lat, lon) = geo.unwrap_or((1000.0, 1000.0));
+        // Three indexed lookups rather than one OR, which would scan the
+        // table; `kind || ''` keeps SQLite from preferring the kind index.
+        let rows: Vec<RecordRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            record_columns!(),
+            " FROM atlas_records WHERE kind = $1 AND id <> $2 AND retired_at IS NULL AND merged_into IS NULL \
+               AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6 \
+             UNION SELECT ",
+            record_columns!(),
+            " FROM atlas_records WHERE pivot = $7 AND kind || '' = $1 AND id <> $2 AND retired_at IS NULL AND merged_into IS NULL \
+             UNION SELECT ",
+            record_columns!(),
+            " FROM atlas_records WHERE commune_insee = $8 AND kind || '' = $1 AND id <> $2 AND retired_at IS NULL \
+               AND merged_into IS NULL LIMIT 500"
+        ))
+        .bind(kind.as_str())
+        .bind(exclude_id)
+        .bind(lat - degrees)
+        .bind(lat + degrees)
+        .bind(lon - degrees * 1.5)
+        .bind(lon + degrees * 1.5)
+        .bind(pivot.unwrap_or("\u{0}"))
+        .bind(commune.unwrap_or("\u{0}"))
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+}

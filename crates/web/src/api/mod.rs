@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1`. Each module holds one resource's handlers,
+//! annotated with `#[utoipa::path]`; [`openapi`] assembles the document
+//! served at `/api/v1/openapi.json`, so it cannot drift from the code.
+
+mod admin;
+pub mod atlas;
+mod auth;
+pub mod me;
+mod openapi;
+
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::signup))
+        .routes(routes!(auth::request_password_reset))
+        .routes(routes!(me::get_me, me::update_me, me::delete_me))
+        .routes(routes!(me::export))
+        .routes(routes!(me::sessions))
+        .routes(routes!(me::revoke_session))
+        .routes(routes!(me::tokens, me::create_token))
+        .routes(routes!(me::revoke_token))
+        .routes(routes!(admin::users, admin::create_user))
+        .routes(routes!(admin::roles, admin::grant_role))
+        .routes(routes!(admin::revoke_role))
+        .routes(routes!(admin::audit))
+        .routes(routes!(admin::verify_audit))
+        .routes(routes!(admin::outbox))
+        .routes(routes!(atlas::search))
+        .routes(routes!(atlas::clusters))
+        .routes(routes!(atlas::places))
+        .routes(routes!(atlas::organisations))
+        .routes(routes!(atlas::services))
+        .routes(routes!(atlas::place))
+        .routes(routes!(atlas::organisation))
+        .routes(routes!(atlas::service))
+        .routes(routes!(atlas::edit))
+        .routes(routes!(atlas::verify))
+}
+
+/// The OpenAPI 3.1 document of the API, generated from the handlers.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) =
+        OpenApiRouter::<AppState>::with_openapi(openapi::base()).nest("/api/v1", api_router()).split_for_parts();
+    openapi::finish(&mut doc);
+    doc
+}
+
+/// The API's routes relative to `/api` (the caller nests them there, so the
+/// API gets its own JSON fallback), including the document itself.
+pub fn router() -> Router<AppState> {
+    let (router, _) = OpenApiRouter::new().nest("/v1", api_router()).split_for_parts();
+    let doc = std::sync::Arc::new(openapi_document());
+    router.route(
+        "/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+}

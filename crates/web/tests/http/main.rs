@@ -1,0 +1,11 @@
+//! HTTP-level tests: the server on a random port, driven like a browser or
+//! an API client would. Each area in its own module; one test binary.
+
+mod accounts;
+mod api_errors;
+mod authorization;
+mod csrf;
+mod helpers;
+mod openapi;
+mod pages;
+mod two_servers;
