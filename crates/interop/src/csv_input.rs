@@ -21,6 +21,9 @@ pub enum Encoding {
     Windows1252,
 }
 
+/// A data row: its line number and (column, value) pairs in header order.
+pub type NumberedRow = (usize, Vec<(String, String)>);
+
 /// A CSV file as an iterator of `(line number, [(column, value)])`.
 pub struct CsvReader {
     records: csv::StringRecordsIntoIter<Box<dyn Read>>,
@@ -72,7 +75,7 @@ impl CsvReader {
 }
 
 impl Iterator for CsvReader {
-    type Item = Result<(usize, Vec<(String, String)>), CsvInputError>;
+    type Item = Result<NumberedRow, CsvInputError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let record = self.records.next()?;
@@ -118,7 +121,7 @@ impl<R: BufRead> Read for Windows1252ToUtf8<R> {
 mod tests {
     use super::*;
 
-    fn rows(bytes: &'static [u8]) -> (CsvReader, Vec<(usize, Vec<(String, String)>)>) {
+    fn rows(bytes: &'static [u8]) -> (CsvReader, Vec<NumberedRow>) {
         let mut r = CsvReader::new(bytes).unwrap();
         let rows = r.by_ref().map(Result::unwrap).collect();
         (r, rows)

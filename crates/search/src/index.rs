@@ -332,7 +332,7 @@ impl SearchIndex {
                 single,
             });
         }
-        out.sort_by(|a, b| b.count.cmp(&a.count));
+        out.sort_by_key(|f| std::cmp::Reverse(f.count));
         Ok(out)
     }
 }

@@ -24,11 +24,14 @@ use crate::{App, AppError};
 /// Documents built per batch when rebuilding.
 const REBUILD_BATCH: usize = 2_000;
 
+/// Weekly open slots by (opening_hours, time zone): many records share hours.
+type SlotsCache = Mutex<HashMap<(String, String), Arc<Vec<u16>>>>;
+
 /// The index and how far in the outbox it has followed.
 pub struct Indexer {
     pub index: Arc<SearchIndex>,
     position: AtomicI64,
-    slots_cache: Mutex<HashMap<(String, String), Arc<Vec<u16>>>>,
+    slots_cache: SlotsCache,
 }
 
 impl Indexer {
@@ -249,23 +252,6 @@ fn minutes_since(start: DateTime<Utc>, t: DateTime<Utc>, tz: chrono_tz::Tz) -> i
     (b - a).num_minutes()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn week_slots_follow_the_hours() {
-        let paris = chrono_tz::Europe::Paris;
-        let h = OpeningHours::parse("Mo-Fr 09:00-12:00,14:00-17:30; Sa 10:00-12:00").unwrap();
-        let slots = week_slots(&h, paris);
-        // Monday 09:00–12:00 is slots 18..24; 14:00–17:30 is 28..35.
-        assert_eq!(&slots[..13], &[18, 19, 20, 21, 22, 23, 28, 29, 30, 31, 32, 33, 34]);
-        assert_eq!(slots.len(), 5 * 13 + 4);
-        assert_eq!(slot_of(DateTime::parse_from_rfc3339("2026-11-23T10:10:00+01:00").unwrap().to_utc(), paris), 20);
-        assert_eq!(week_slots(&OpeningHours::parse("24/7").unwrap(), paris).len(), 336);
-    }
-}
-
 /// The slot an instant falls in, in a zone: what "open now" asks the index.
 pub fn slot_of(at: DateTime<Utc>, tz: chrono_tz::Tz) -> u16 {
     let local = at.with_timezone(&tz);
@@ -286,4 +272,21 @@ async fn services_of_places(app: &App, records: &[AtlasRecord]) -> Result<HashMa
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn week_slots_follow_the_hours() {
+        let paris = chrono_tz::Europe::Paris;
+        let h = OpeningHours::parse("Mo-Fr 09:00-12:00,14:00-17:30; Sa 10:00-12:00").unwrap();
+        let slots = week_slots(&h, paris);
+        // Monday 09:00–12:00 is slots 18..24; 14:00–17:30 is 28..35.
+        assert_eq!(&slots[..13], &[18, 19, 20, 21, 22, 23, 28, 29, 30, 31, 32, 33, 34]);
+        assert_eq!(slots.len(), 5 * 13 + 4);
+        assert_eq!(slot_of(DateTime::parse_from_rfc3339("2026-11-23T10:10:00+01:00").unwrap().to_utc(), paris), 20);
+        assert_eq!(week_slots(&OpeningHours::parse("24/7").unwrap(), paris).len(), 336);
+    }
 }

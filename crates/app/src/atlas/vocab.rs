@@ -52,7 +52,9 @@ pub fn value_label(facet: &str, code: &str, lang: Lang) -> String {
         },
         "kinds" => label(PLACE_KINDS, code, french).into(),
         "org_kind" => label(ORGANISATION_KINDS, code, french).into(),
-        "departement" => territory.departement(code).map_or_else(|| code.to_owned(), |d| format!("{} ({code})", d.name)),
+        "departement" => {
+            territory.departement(code).map_or_else(|| code.to_owned(), |d| format!("{} ({code})", d.name))
+        }
         "region" => territory.region(code).map_or_else(|| code.to_owned(), |r| r.name.clone()),
         "quality" => match (code, french) {
             ("high", true) => "Fiches complètes et à jour".into(),
@@ -64,7 +66,11 @@ pub fn value_label(facet: &str, code: &str, lang: Lang) -> String {
             _ => code.into(),
         },
         "fees" if code == "gratuit-sous-condition" => {
-            if french { "Gratuit sous condition".into() } else { "Free under conditions".into() }
+            if french {
+                "Gratuit sous condition".into()
+            } else {
+                "Free under conditions".into()
+            }
         }
         "service_types" if SERVICE_TYPES.iter().any(|t| t.code == code) => label(SERVICE_TYPES, code, french).into(),
         other => DATA_INCLUSION.get(other).and_then(|m| m.get(code)).cloned().unwrap_or_else(|| code.to_owned()),
@@ -81,7 +87,9 @@ mod tests {
         assert_eq!(value_label("departement", "16", Lang::Fr), "Charente (16)");
         assert_eq!(value_label("region", "75", Lang::Fr), "Nouvelle-Aquitaine");
         assert_eq!(value_label("publics", "seniors", Lang::Fr), "Séniors");
-        assert!(value_label("thematiques", "numerique--acceder-a-une-connexion-internet", Lang::Fr).contains("connexion"));
+        assert!(
+            value_label("thematiques", "numerique--acceder-a-une-connexion-internet", Lang::Fr).contains("connexion")
+        );
         assert_eq!(value_label("labels", "France Services", Lang::Fr), "France Services");
         assert!(data_inclusion_codes("thematiques").len() > 60);
     }

@@ -208,11 +208,12 @@ pub fn from_french_weekdays(days: [Option<&str>; 7]) -> Result<Option<OpeningHou
     from_week(&week)
 }
 
+/// Opening intervals of one day, (start, end) in local time.
+pub type DayTimes = Vec<(NaiveTime, NaiveTime)>;
+
 /// Converts structured ranges (from, to, [(start, end)]) — e.g. "from
 /// Tuesday to Friday, 09:00–12:00 and 14:00–17:00" — to OSM syntax.
-pub fn from_day_ranges(
-    ranges: &[(Weekday, Weekday, Vec<(NaiveTime, NaiveTime)>)],
-) -> Result<Option<OpeningHours>, HoursError> {
+pub fn from_day_ranges(ranges: &[(Weekday, Weekday, DayTimes)]) -> Result<Option<OpeningHours>, HoursError> {
     let mut week: [Vec<(NaiveTime, NaiveTime)>; 7] = Default::default();
     for (from, to, times) in ranges {
         let (a, b) = (from.num_days_from_monday() as usize, to.num_days_from_monday() as usize);

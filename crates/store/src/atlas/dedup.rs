@@ -22,14 +22,16 @@ fn candidate((id, a_id, b_id, score, reasons, status, created_at): CandidateRow)
     DedupCandidate { id, a_id, b_id, score, reasons: from_json(&reasons), status, created_at }
 }
 
+/// A hand edit carried by a merge: (field, value JSON, base, edited_by, edited_at).
+pub type MovedEdit = (String, String, Option<String>, Option<i64>, i64);
+
 /// What a merge moved from the merged record to the survivor, so that it
 /// can be moved back.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moved {
     pub sources: Vec<i64>,
     pub links: Vec<i64>,
-    /// (field, value JSON, base, edited_by, edited_at)
-    pub edits: Vec<(String, String, Option<String>, Option<i64>, i64)>,
+    pub edits: Vec<MovedEdit>,
     /// (year, metric, value, source)
     pub figures: Vec<(i64, String, i64, String)>,
 }

@@ -111,15 +111,18 @@ fn param_error(e: ParamError) -> ApiError {
 
 fn search_error(e: search::SearchError) -> ApiError {
     match e {
-        search::SearchError::Cursor => {
-            ApiError::new(Code::InvalidQuery, "the cursor is not one this API gave").with_details(json!({"parameter": "cursor"}))
-        }
+        search::SearchError::Cursor => ApiError::new(Code::InvalidQuery, "the cursor is not one this API gave")
+            .with_details(json!({"parameter": "cursor"})),
         other => ApiError::new(Code::Internal, other.to_string()),
     }
 }
 
 /// Runs a search, adding a record type filter for the typed lists.
-pub fn run_search(state: &AppState, raw: Option<String>, kind: Option<RecordKind>) -> ApiResult<(search::SearchResults, Vec<(String, String)>)> {
+pub fn run_search(
+    state: &AppState,
+    raw: Option<String>,
+    kind: Option<RecordKind>,
+) -> ApiResult<(search::SearchResults, Vec<(String, String)>)> {
     let mut pairs = pairs(raw);
     if let Some(k) = kind {
         pairs.retain(|(p, _)| p != "type");
@@ -233,16 +236,24 @@ pub struct ClustersResponse {
 /// Matching records grouped on a grid for a map's viewport (`bbox`, `zoom`).
 #[utoipa::path(get, path = "/search/clusters", tag = "atlas", params(SearchParamsDoc, ("zoom" = Option<u8>, Query, description = "Map zoom level, 0 to 22")),
     responses((status = 200, body = ClustersResponse), (status = 400, body = ErrorBody)))]
-pub async fn clusters(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<JsonResponse<ClustersResponse>> {
+pub async fn clusters(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<JsonResponse<ClustersResponse>> {
     let pairs = pairs(raw);
     let params = parse_params(&pairs).map_err(param_error)?;
     if params.bbox.is_none() {
-        return Err(ApiError::new(Code::InvalidQuery, "clusters need the map's bbox").with_details(json!({"parameter": "bbox"})));
+        return Err(ApiError::new(Code::InvalidQuery, "clusters need the map's bbox")
+            .with_details(json!({"parameter": "bbox"})));
     }
-    let clusters = state.indexer.index.clusters(&query(&params, Utc::now()), cluster_cell(params.zoom)).map_err(search_error)?;
+    let clusters =
+        state.indexer.index.clusters(&query(&params, Utc::now()), cluster_cell(params.zoom)).map_err(search_error)?;
     let total = clusters.iter().map(|c| c.count).sum();
     Ok(JsonResponse(ClustersResponse {
-        clusters: clusters.iter().map(|c| ClusterDoc { lat: c.lat, lon: c.lon, count: c.count, item: c.single.as_ref().map(item) }).collect(),
+        clusters: clusters
+            .iter()
+            .map(|c| ClusterDoc { lat: c.lat, lon: c.lon, count: c.count, item: c.single.as_ref().map(item) })
+            .collect(),
         total,
     }))
 }
@@ -322,7 +333,8 @@ pub struct RecordDoc {
 
 pub fn record_doc(v: RecordView) -> RecordDoc {
     let r = &v.record;
-    let code_name = |code: &Option<String>, name: &Option<String>| code.clone().map(|code| CodeName { code, name: name.clone() });
+    let code_name =
+        |code: &Option<String>, name: &Option<String>| code.clone().map(|code| CodeName { code, name: name.clone() });
     RecordDoc {
         id: r.id,
         r#type: r.kind.as_str().into(),
@@ -335,7 +347,7 @@ pub fn record_doc(v: RecordView) -> RecordDoc {
         region: code_name(&r.region, &v.region),
         latitude: r.geo.map(|g| g.0),
         longitude: r.geo.map(|g| g.1),
-        approximate_position: r.fields.get("geo").is_none() && r.geo.is_some(),
+        approximate_position: !r.fields.contains_key("geo") && r.geo.is_some(),
         open_now: v.open.as_ref().map(|o| o.open),
         next_change: v.open.as_ref().and_then(|o| o.next_change),
         quality: r.quality,
@@ -359,7 +371,11 @@ pub fn record_doc(v: RecordView) -> RecordDoc {
                 until: l.until.clone(),
             })
             .collect(),
-        key_figures: v.figures.iter().map(|f| KeyFigureDoc { year: f.year, metric: f.metric.clone(), value: f.value }).collect(),
+        key_figures: v
+            .figures
+            .iter()
+            .map(|f| KeyFigureDoc { year: f.year, metric: f.metric.clone(), value: f.value })
+            .collect(),
         sources: v
             .sources
             .iter()
@@ -420,7 +436,12 @@ pub struct RecordEdit {
     request_body = RecordEdit,
     responses((status = 200, body = RecordDoc), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn edit(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, Json(body): Json<RecordEdit>) -> ApiResult<JsonResponse<RecordDoc>> {
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Json(body): Json<RecordEdit>,
+) -> ApiResult<JsonResponse<RecordDoc>> {
     let mut inputs = Vec::new();
     for (field, value) in body.fields {
         let text = match value {
@@ -433,7 +454,12 @@ pub async fn edit(State(state): State<AppState>, caller: ApiCaller, Path(id): Pa
                 .join("\n"),
             Value::Number(n) => n.to_string(),
             Value::Null => String::new(),
-            _ => return Err(ApiError::new(Code::InvalidBody, format!("{field}: a string or a list of strings expected"))),
+            _ => {
+                return Err(ApiError::new(
+                    Code::InvalidBody,
+                    format!("{field}: a string or a list of strings expected"),
+                ));
+            }
         };
         inputs.push((field, text));
     }

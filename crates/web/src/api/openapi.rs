@@ -42,7 +42,10 @@ pub fn base() -> OpenApi {
             TagBuilder::new().name("auth").description(Some("Creating an account, recovering a password")).build(),
             TagBuilder::new().name("account").description(Some("The token owner's account and data")).build(),
             TagBuilder::new().name("admin").description(Some("Accounts, roles, audit log, mail outbox")).build(),
-            TagBuilder::new().name("atlas").description(Some("Places, organisations and services of the territory")).build(),
+            TagBuilder::new()
+                .name("atlas")
+                .description(Some("Places, organisations and services of the territory"))
+                .build(),
         ]))
         .build()
 }

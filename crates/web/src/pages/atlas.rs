@@ -216,7 +216,7 @@ fn page_of(state: &AppState, page: Page, v: RecordView, actor: &Actor) -> Record
         },
         stale_warning: fill(t.rec_stale_warning, &[&state.app.config.stale_after_days.to_string()]),
         may_edit: r.is_live() && may_edit(actor, r),
-        approximate: r.fields.get("geo").is_none(),
+        approximate: !r.fields.contains_key("geo"),
         tiles: state.app.config.tile_url.clone().unwrap_or_default(),
         chrome: page.chrome,
         v,

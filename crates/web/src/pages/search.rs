@@ -78,7 +78,8 @@ fn kind_label(t: &Messages, kind: &str) -> &'static str {
 /// Runs the search of these URL parameters for a page at `base`.
 pub fn search_view(state: &AppState, lang: Lang, base: &str, raw: Option<String>) -> SearchView {
     let t = lang.messages();
-    let mut pairs: Vec<(String, String)> = raw.as_deref().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    let mut pairs: Vec<(String, String)> =
+        raw.as_deref().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
     pairs.retain(|(_, v)| !v.trim().is_empty());
     let without_cursor: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "cursor").cloned().collect();
     let href = |p: &[(String, String)]| if p.is_empty() { base.to_owned() } else { format!("{base}?{}", encode(p)) };
@@ -101,9 +102,10 @@ pub fn search_view(state: &AppState, lang: Lang, base: &str, raw: Option<String>
         open_now: None,
         next_href: None,
         first_href: pairs.iter().any(|(k, _)| k == "cursor").then(|| href(&without_cursor)),
-        clear_href: without_cursor.iter().any(|(k, _)| k != "q").then(|| {
-            href(&without_cursor.iter().filter(|(k, _)| k == "q").cloned().collect::<Vec<_>>())
-        }),
+        clear_href: without_cursor
+            .iter()
+            .any(|(k, _)| k != "q")
+            .then(|| href(&without_cursor.iter().filter(|(k, _)| k == "q").cloned().collect::<Vec<_>>())),
         map_query: encode(&without_cursor.iter().filter(|(k, _)| k != "bbox").cloned().collect::<Vec<_>>()),
         map_bounds: String::new(),
         tiles: state.app.config.tile_url.clone().unwrap_or_default(),
@@ -209,10 +211,18 @@ pub async fn home(State(state): State<AppState>, page: Page) -> Result<Home, Pag
     let results = state
         .indexer
         .index
-        .search(&search::SearchQuery { limit: 1, facet_counts: vec!["kind".into(), "kinds".into()], ..Default::default() })
+        .search(&search::SearchQuery {
+            limit: 1,
+            facet_counts: vec!["kind".into(), "kinds".into()],
+            ..Default::default()
+        })
         .map_err(|e| PageError::Internal(e.to_string()))?;
-    let count = |k: &str| results.facets.get("kind").and_then(|v| v.iter().find(|(c, _)| c == k)).map_or(0, |(_, n)| *n);
-    let counts = fill(t.home_counts, &[&count("place").to_string(), &count("organisation").to_string(), &count("service").to_string()]);
+    let count =
+        |k: &str| results.facets.get("kind").and_then(|v| v.iter().find(|(c, _)| c == k)).map_or(0, |(_, n)| *n);
+    let counts = fill(
+        t.home_counts,
+        &[&count("place").to_string(), &count("organisation").to_string(), &count("service").to_string()],
+    );
     let kinds = results
         .facets
         .get("kinds")
@@ -224,7 +234,13 @@ pub async fn home(State(state): State<AppState>, page: Page) -> Result<Home, Pag
                 .collect()
         })
         .unwrap_or_default();
-    Ok(Home { chrome: page.chrome, signed_in_as, counts, kinds, tiles: state.app.config.tile_url.clone().unwrap_or_default() })
+    Ok(Home {
+        chrome: page.chrome,
+        signed_in_as,
+        counts,
+        kinds,
+        tiles: state.app.config.tile_url.clone().unwrap_or_default(),
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -239,7 +255,8 @@ pub struct EmbedPage {
 /// frames, with the same parameters as the search.
 pub async fn embed(State(state): State<AppState>, page: Page, RawQuery(raw): RawQuery) -> Response {
     let v = search_view(&state, page.chrome.lang, "/embed", raw);
-    let mut response = EmbedPage { chrome: page.chrome, v, public_url: state.app.config.public_url.clone() }.into_response();
+    let mut response =
+        EmbedPage { chrome: page.chrome, v, public_url: state.app.config.public_url.clone() }.into_response();
     // Embedding is this page's purpose: any site may frame it unless the
     // operator listed the allowed ones.
     let ancestors = if state.frame_ancestors.is_empty() { "*".to_owned() } else { state.frame_ancestors.to_string() };

@@ -86,13 +86,13 @@ pub fn apply(m: &RecordMapping, row: &Row, territory: &Territory) -> Result<Mapp
     let mut fields = BTreeMap::new();
     for (name, rule) in &m.fields {
         let spec = field_spec(m.kind, name).ok_or_else(|| Rejection::field(name, "unknown field"))?;
-        if let Some(v) = compute(&spec, rule, row)? {
-            if !v.is_empty() {
-                fields.insert(name.clone(), v);
-            }
+        if let Some(v) = compute(&spec, rule, row)?
+            && !v.is_empty()
+        {
+            fields.insert(name.clone(), v);
         }
     }
-    if !fields.get("name").is_some_and(|v| !v.is_empty()) {
+    if fields.get("name").is_none_or(|v| v.is_empty()) {
         return Err(Rejection::field("name", "the name is missing"));
     }
     if m.kind != RecordKind::Service {
@@ -328,10 +328,12 @@ fn parse_date(s: &str) -> Option<i64> {
     (d.year_ce().1 >= 1990).then(|| t.timestamp_micros())
 }
 
+/// One row of the town-hall hours: (first day, last day, [(opens, closes)]).
+type TownHallDays = (String, String, Vec<(String, String)>);
+
 /// The town-hall directory's hours: `[["lundi","vendredi",[["09:00:00","12:00:00"],…]],…]`.
 fn day_ranges_hours(json: &str) -> Result<Option<Value>, String> {
-    let parsed: Vec<(String, String, Vec<(String, String)>)> =
-        serde_json::from_str(json).map_err(|e| format!("{e} in {json:?}"))?;
+    let parsed: Vec<TownHallDays> = serde_json::from_str(json).map_err(|e| format!("{e} in {json:?}"))?;
     let mut ranges = Vec::new();
     for (from, to, times) in parsed {
         let day = |d: &str| french_weekday(d).ok_or_else(|| format!("unknown day {d:?}"));
@@ -442,6 +444,6 @@ mod tests {
         assert!(reason(with(&[("handicaps", "Surdité|Autre")])).contains("unknown term"));
         assert!(reason(with(&[("nom", "  ")])).contains("name"));
         // The placeholder SIRET of some sources means "unknown", not an error.
-        assert!(with(&[("siret", "00000000000000")]).unwrap().fields.get("pivot").is_none());
+        assert!(!with(&[("siret", "00000000000000")]).unwrap().fields.contains_key("pivot"));
     }
 }

@@ -125,7 +125,7 @@ pub async fn import(
 fn inside(records: &[MappedRecord], within: Option<&[String]>, territory: &Territory) -> bool {
     let Some(deps) = within else { return true };
     let commune = records.first().and_then(|r| r.fields.get("commune_insee")).and_then(domain::atlas::Value::as_text);
-    commune.and_then(|c| territory.commune(c)).is_some_and(|c| deps.iter().any(|d| *d == c.departement))
+    commune.and_then(|c| territory.commune(c)).is_some_and(|c| deps.contains(&c.departement))
 }
 
 /// Every record of a row, or the first rejection: a row imports whole or not at all.
