@@ -40,7 +40,22 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
         ("GET", "/api/v1/audit".into(), None),
         ("GET", "/api/v1/audit/verify".into(), None),
         ("GET", "/api/v1/outbox".into(), None),
+        ("PATCH", "/api/v1/atlas/999999".into(), Some(json!({"fields": {"summary": "Un lieu ouvert à tous"}}))),
+        ("POST", "/api/v1/atlas/999999/verify".into(), None),
     ]
+}
+
+/// The routes anyone may call, with a query that breaks each one.
+pub fn public_routes() -> Vec<(&'static str, String, &'static str)> {
+    let mut rows = Vec::new();
+    for list in ["search", "places", "organisations", "services"] {
+        rows.push(("GET", format!("/api/v1/{list}?limit=0"), "limit"));
+    }
+    rows.push(("GET", "/api/v1/search/clusters?zoom=8".into(), "bbox"));
+    for one in ["places", "organisations", "services"] {
+        rows.push(("GET", format!("/api/v1/{one}/999999"), "id"));
+    }
+    rows
 }
 
 async fn assert_json_error(response: reqwest::Response, status: u16, code: &str, what: &str) {
@@ -55,10 +70,10 @@ async fn assert_json_error(response: reqwest::Response, status: u16, code: &str,
     assert!(body["error"]["details"].is_object(), "{what}");
 }
 
-/// Replaces the first string value of an object with a number.
+/// Replaces the first string or object value of an object with a number.
 fn with_wrong_type(body: &Value) -> Value {
     let mut b = body.clone();
-    if let Some((_, v)) = b.as_object_mut().unwrap().iter_mut().find(|(_, v)| v.is_string()) {
+    if let Some((_, v)) = b.as_object_mut().unwrap().iter_mut().find(|(_, v)| v.is_string() || v.is_object()) {
         *v = json!(42);
     }
     b
@@ -251,6 +266,49 @@ async fn bad_paths_queries_methods_and_auth(server: &TestServer) {
 }
 on_both!(bad_paths_queries_methods_and_tokens, bad_paths_queries_methods_and_auth);
 
+async fn bad_public_queries(server: &TestServer) {
+    let http = reqwest::Client::new();
+    for (method, path, parameter) in public_routes() {
+        let r = http.request(method.parse().unwrap(), server.at(&path)).send().await.unwrap();
+        if parameter == "id" {
+            assert_json_error(r, 404, "not_found", &path).await;
+            continue;
+        }
+        assert_eq!(r.status(), 400, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_query", "{path}");
+        assert_eq!(body["error"]["details"]["parameter"], parameter, "{path}: {body}");
+    }
+    let get = |q: &str| http.get(server.at(&format!("/api/v1/search?{q}"))).send();
+    for (query, parameter) in [
+        ("near=abc", "near"),
+        ("near=91,2", "near"),
+        ("near=45.6,0.15&radius_km=-3", "radius_km"),
+        ("bbox=1,2,3", "bbox"),
+        ("open=hier", "open"),
+        ("sort=price", "sort"),
+        ("limit=5000", "limit"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("type=planet", "type"),
+        ("commune=00000", "commune"),
+        ("sort=distance", "sort"),
+    ] {
+        let r = get(query).await.unwrap();
+        assert_eq!(r.status(), 400, "{query}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_query", "{query}");
+        assert_eq!(body["error"]["details"]["parameter"], parameter, "{query}: {body}");
+    }
+    assert_json_error(
+        http.get(server.at("/api/v1/places/abc")).send().await.unwrap(),
+        400,
+        "invalid_path",
+        "a word for a record id",
+    )
+    .await;
+}
+on_both!(public_reads_refuse_bad_queries, bad_public_queries);
+
 /// The table above lists exactly the operations of the OpenAPI document.
 #[test]
 fn every_documented_operation_has_bad_input_coverage() {
@@ -265,7 +323,9 @@ fn every_documented_operation_has_bad_input_coverage() {
     }
     let mut tested: Vec<String> = routes(7)
         .into_iter()
-        .map(|(m, p, _)| {
+        .map(|(m, p, _)| (m, p))
+        .chain(public_routes().into_iter().map(|(m, p, _)| (m, p)))
+        .map(|(m, p)| {
             let p = p.split('?').next().unwrap().to_owned();
             let generic = p
                 .replace("/users/7/roles/place_manager", "/users/{id}/roles/{role}")
