@@ -90,12 +90,10 @@ impl Action {
             | Action::ManageRoles
             | Action::ViewAudit
             | Action::ViewOutbox
-            | Action::EditPlace
-            | Action::EditOrganisation
             | Action::ViewOrganisationInternals
             | Action::ImportAtlas
-            | Action::ReviewDuplicates
-            | Action::EditAtlas => TokenScope::Admin,
+            | Action::ReviewDuplicates => TokenScope::Admin,
+            Action::EditPlace | Action::EditOrganisation | Action::EditAtlas => TokenScope::AtlasWrite,
         }
     }
 }

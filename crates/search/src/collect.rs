@@ -14,10 +14,22 @@ use crate::{Sort, haversine_m};
 /// A sort key where "greater" means "comes first".
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Key {
-    /// Relevance (higher first) or negated distance.
-    Num(f64),
+    /// Relevance (higher first) or negated distance. Kept as its bits in
+    /// cursors: a decimal round trip may move it by one ulp, and a page would
+    /// then repeat or skip the records tied with the last one.
+    Num(#[serde(with = "f64_bits")] f64),
     /// A name (alphabetical).
     Text(String),
+}
+
+mod f64_bits {
+    pub fn serialize<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(x.to_bits())
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        <u64 as serde::Deserialize>::deserialize(d).map(f64::from_bits)
+    }
 }
 
 impl Key {

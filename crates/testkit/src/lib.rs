@@ -7,7 +7,10 @@
 //! - [`server`]: the app served on port 0 over a test database, and a
 //!   browser-like client.
 //! - [`smtp`]: an SMTP server that keeps the mails it receives.
+//! - [`atlas`]: the shared public files imported with the shipped mappings.
 
+#[cfg(feature = "server")]
+pub mod atlas;
 pub mod db;
 #[cfg(feature = "server")]
 pub mod server;

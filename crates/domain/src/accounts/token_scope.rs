@@ -9,22 +9,26 @@ pub enum TokenScope {
     AccountRead,
     /// Change the owner's account, tokens and sessions.
     AccountWrite,
-    /// Use the owner's administration rights (users, roles, audit, outbox).
+    /// Use the owner's administration rights (users, roles, audit, outbox, imports).
     Admin,
+    /// Edit and confirm the atlas records the owner manages.
+    AtlasWrite,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown token scope {0:?}; expected one of: account:read, account:write, admin")]
+#[error("unknown token scope {0:?}; expected one of: account:read, account:write, admin, atlas:write")]
 pub struct UnknownScope(pub String);
 
 impl TokenScope {
-    pub const ALL: [TokenScope; 3] = [TokenScope::AccountRead, TokenScope::AccountWrite, TokenScope::Admin];
+    pub const ALL: [TokenScope; 4] =
+        [TokenScope::AccountRead, TokenScope::AccountWrite, TokenScope::Admin, TokenScope::AtlasWrite];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TokenScope::AccountRead => "account:read",
             TokenScope::AccountWrite => "account:write",
             TokenScope::Admin => "admin",
+            TokenScope::AtlasWrite => "atlas:write",
         }
     }
 

@@ -185,8 +185,8 @@ impl Store {
         .bind(lat + degrees)
         .bind(lon - degrees * 1.5)
         .bind(lon + degrees * 1.5)
-        .bind(pivot.unwrap_or("\u{0}"))
-        .bind(commune.unwrap_or("\u{0}"))
+        .bind(pivot)
+        .bind(commune)
         .fetch_all(self.pool())
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()

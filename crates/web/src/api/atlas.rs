@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use app::atlas::records::{confirm_record, edit_record};
-use app::atlas::search::{ParamError, cluster_cell, parse_params, query};
+use app::atlas::search::{ParamError, cluster_cell, param_of_facet, parse_params, query};
 use app::atlas::view::{RecordView, link_label, record_view};
 use app::atlas::vocab::value_label;
 use app::i18n::Lang;
@@ -93,7 +93,9 @@ pub struct SearchResponse {
     pub items: Vec<SearchItem>,
     /// All matching records, not only this page.
     pub total: u64,
-    /// facet → values with their counts over all matching records.
+    /// Filter parameter (type, kind, service_type, thematique, public, fee,
+    /// label, departement, region, quality) → its values with their counts
+    /// over all matching records; pass a value back as that parameter to filter.
     pub facets: BTreeMap<String, Vec<FacetValue>>,
     /// How many matching records are open now.
     pub open_now: Option<u64>,
@@ -172,7 +174,7 @@ fn respond(results: search::SearchResults, pairs: &[(String, String)]) -> Respon
                 .into_iter()
                 .map(|(value, count)| FacetValue { label: value_label(&facet, &value, Lang::Fr), value, count })
                 .collect();
-            (facet, values)
+            (param_of_facet(&facet).map(str::to_owned).unwrap_or(facet), values)
         })
         .collect();
     JsonResponse(SearchResponse {
@@ -304,7 +306,7 @@ pub struct RecordDoc {
     /// Every field with its value (text, number, list or {lat, lon}).
     #[schema(value_type = Object)]
     pub fields: Value,
-    /// field → where its value comes from: [{source, source_id, fetched_at, fingerprint}]
+    /// field → where its value comes from: [{source, source_id, fetched_at (RFC 3339), fingerprint}]
     #[schema(value_type = Object)]
     pub provenance: Value,
     pub commune: Option<CodeName>,
@@ -340,7 +342,7 @@ pub fn record_doc(v: RecordView) -> RecordDoc {
         r#type: r.kind.as_str().into(),
         name: r.name.clone(),
         fields: serde_json::to_value(&r.fields).unwrap_or_default(),
-        provenance: serde_json::to_value(&r.provenance).unwrap_or_default(),
+        provenance: provenance_doc(serde_json::to_value(&r.provenance).unwrap_or_default()),
         commune: code_name(&r.commune_insee, &v.commune),
         epci: code_name(&r.epci, &v.epci),
         departement: code_name(&r.departement, &v.departement),
@@ -389,6 +391,17 @@ pub fn record_doc(v: RecordView) -> RecordDoc {
             })
             .collect(),
     }
+}
+
+/// Provenance with its instants as RFC 3339 dates, as everywhere in the API.
+fn provenance_doc(mut provenance: Value) -> Value {
+    let entries = provenance.as_object_mut().into_iter().flat_map(|m| m.values_mut());
+    for entry in entries.filter_map(Value::as_array_mut).flatten() {
+        if let Some(at) = entry.get("fetched_at").and_then(Value::as_i64) {
+            entry["fetched_at"] = json!(store::from_micros(at));
+        }
+    }
+    provenance
 }
 
 async fn typed_record(state: &AppState, id: i64, kind: RecordKind) -> ApiResult<RecordView> {

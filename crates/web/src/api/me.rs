@@ -73,6 +73,8 @@ pub enum ScopeDto {
     AccountWrite,
     #[serde(rename = "admin")]
     Admin,
+    #[serde(rename = "atlas:write")]
+    AtlasWrite,
 }
 
 impl From<ScopeDto> for TokenScope {
@@ -81,6 +83,7 @@ impl From<ScopeDto> for TokenScope {
             ScopeDto::AccountRead => TokenScope::AccountRead,
             ScopeDto::AccountWrite => TokenScope::AccountWrite,
             ScopeDto::Admin => TokenScope::Admin,
+            ScopeDto::AtlasWrite => TokenScope::AtlasWrite,
         }
     }
 }
@@ -91,6 +94,7 @@ impl From<TokenScope> for ScopeDto {
             TokenScope::AccountRead => ScopeDto::AccountRead,
             TokenScope::AccountWrite => ScopeDto::AccountWrite,
             TokenScope::Admin => ScopeDto::Admin,
+            TokenScope::AtlasWrite => ScopeDto::AtlasWrite,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api_errors;
+mod atlas;
 mod authorization;
 mod csrf;
 mod helpers;

@@ -110,3 +110,44 @@ async fn a_session_cookie(a: &TestServer) -> String {
         .find(|c| c.starts_with("mlg_session="))
         .unwrap()
 }
+
+/// Each server keeps its own search index; a write through one is
+/// searchable on the other within two seconds.
+async fn search_follows_writes_of_other_servers(db: &TestDb) {
+    let a = TestServer::start(db).await;
+    let b = TestServer::start(db).await;
+    testkit::atlas::import_shared(
+        &a.app,
+        "france-services",
+        "france-services",
+        "places/france-services-2024-08.csv",
+        &["16"],
+    )
+    .await;
+    let wait = std::time::Duration::from_secs(2);
+    let found = crate::atlas::search_until(&b, "q=ma%20campagne&type=place", wait, |r| {
+        r["items"][0]["name"] == "France services d'Angoulême - Ma Campagne"
+    })
+    .await;
+    let id = found["items"][0]["id"].as_i64().unwrap();
+
+    let editor = a.user("territoire@exemple.fr", &[(domain::accounts::Role::TerritoryEditor, None)]).await;
+    let token = a.token(editor.id, &[domain::accounts::TokenScope::AtlasWrite]).await;
+    let http = reqwest::Client::new();
+    for round in 0..3 {
+        let name = format!("Maison France services du quartier {}", ["Alpha", "Bravo", "Charlie"][round]);
+        let r = http
+            .patch(a.at(&format!("/api/v1/atlas/{id}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"fields": {"name": name}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let word = ["alpha", "bravo", "charlie"][round];
+        crate::atlas::search_until(&b, &format!("q={word}&type=place"), wait, |r| r["items"][0]["id"] == id).await;
+    }
+    a.shutdown().await;
+    b.shutdown().await;
+}
+on_both_db!(search_follows_writes_of_other_servers_within_two_seconds, search_follows_writes_of_other_servers);
