@@ -26,7 +26,7 @@ pub type NumberedRow = (usize, Vec<(String, String)>);
 
 /// A CSV file as an iterator of `(line number, [(column, value)])`.
 pub struct CsvReader {
-    records: csv::StringRecordsIntoIter<Box<dyn Read>>,
+    records: csv::StringRecordsIntoIter<Box<dyn Read + Send>>,
     header: Vec<String>,
     pub encoding: Encoding,
     pub delimiter: u8,
@@ -36,7 +36,7 @@ pub struct CsvReader {
 const SNIFF: usize = 64 * 1024;
 
 impl CsvReader {
-    pub fn new(input: impl Read + 'static) -> Result<Self, CsvInputError> {
+    pub fn new(input: impl Read + Send + 'static) -> Result<Self, CsvInputError> {
         let mut buffered = BufReader::with_capacity(SNIFF, input);
         let head = buffered.fill_buf()?.to_vec();
         let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
@@ -51,7 +51,7 @@ impl CsvReader {
             .into_iter()
             .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
             .unwrap_or(b',');
-        let stream: Box<dyn Read> = match encoding {
+        let stream: Box<dyn Read + Send> = match encoding {
             Encoding::Utf8 => Box::new(buffered),
             Encoding::Windows1252 => Box::new(Windows1252ToUtf8 { inner: buffered, pending: Vec::new() }),
         };

@@ -146,6 +146,30 @@ pub enum Command {
         /// The file to import.
         input: PathBuf,
     },
+    /// Write the live records of the atlas as open data, in a national
+    /// format: mednum-csv or mednum-json (the standard of lieux de médiation
+    /// numérique), data-inclusion-structures or data-inclusion-services
+    /// (data·inclusion v1), geojson (the places on a map), or dcat (the
+    /// catalogue describing these exports and crediting the sources). Writes
+    /// to standard output unless --output is given; says on standard error
+    /// how many records it wrote and left out.
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// What to write.
+        #[arg(long, value_parser = [
+            "mednum-csv", "mednum-json", "data-inclusion-structures", "data-inclusion-services", "geojson", "dcat",
+        ])]
+        format: String,
+        /// The file to write (replaced only once the export is complete);
+        /// standard output when not given.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The address people use to reach the site: links to record pages
+        /// and downloads start with it.
+        #[arg(long, env = "MAILLAGE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
     /// Prepare a ready-to-explore instance (an administrator and a territory
     /// team) and print how to sign in. With --serve, serve it right away.
     Demo {

@@ -44,6 +44,28 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         let expected = form_token(&state, &value);
         let (parts, body) = req.into_parts();
         let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        // File uploads carry the token in the form's action URL: their body
+        // is streamed to the handler, not read here.
+        let is_upload = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+        if is_upload {
+            let query_token = parts.uri.query().and_then(|q| {
+                serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                    .ok()
+                    .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+            });
+            let given = header_token.or(query_token);
+            if fresh || !given.is_some_and(|g| constant_time_eq(&g, &expected)) {
+                tracing::info!("upload refused: missing or wrong CSRF token");
+                return crate::pages::PageError::csrf(&parts.headers).into_response();
+            }
+            let mut req = Request::from_parts(parts, body);
+            req.extensions_mut().insert(CsrfCookie(value.clone()));
+            return next.run(req).await;
+        }
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)

@@ -114,6 +114,8 @@ pub async fn refuse_oversize(State(limit): State<usize>, req: Request, next: Nex
     use http_body_util::BodyExt;
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    // The import form takes files up to its own limit.
+    let limit = if req.uri().path() == "/import" { crate::pages::UPLOAD_LIMIT } else { limit };
     let Some(declared) = declared.filter(|n| *n > limit as u64) else {
         return next.run(req).await;
     };

@@ -140,7 +140,7 @@ async fn check_batch(app: &App, ids: &[i64]) -> Result<(i64, i64), AppError> {
 
 /// The record that stays: verified first, then the older one, whose id
 /// people and links already know.
-fn survivor_of(a: &AtlasRecord, b: &AtlasRecord) -> (i64, i64) {
+pub fn survivor_of(a: &AtlasRecord, b: &AtlasRecord) -> (i64, i64) {
     let key = |r: &AtlasRecord| (r.verified_at.is_none(), r.id);
     if key(a) <= key(b) { (a.id, b.id) } else { (b.id, a.id) }
 }

@@ -2,6 +2,7 @@
 //! records, searching and exporting.
 
 pub mod duplicates;
+pub mod export;
 pub mod import;
 pub mod index;
 pub mod records;

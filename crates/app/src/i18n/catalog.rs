@@ -257,6 +257,74 @@ catalog! {
     api_docs_schemas: "Schémas", "Schemas";
     api_docs_scope: "Droit requis", "Required right";
 
+    // Duplicates review
+    dup_title: "Doublons à examiner", "Duplicates to review";
+    dup_intro: "Ces paires de fiches se ressemblent, sans assez de certitude pour les fusionner automatiquement. Comparez-les, puis fusionnez-les ou gardez-les séparées : votre décision est retenue lors des imports suivants.", "These pairs of records look alike, without enough certainty to merge them automatically. Compare them, then merge them or keep them apart: your decision is remembered by later imports.";
+    dup_none: "Aucune paire en attente d'examen.", "No pair waiting for review.";
+    dup_pending_count: "{} paires en attente", "{} pairs waiting";
+    dup_col_pair: "Fiches", "Records";
+    dup_col_score: "Ressemblance", "Similarity";
+    dup_col_reasons: "Indices", "Clues";
+    dup_compare: "Comparer", "Compare";
+    dup_pair_title: "Comparer deux fiches", "Compare two records";
+    dup_pair_hint: "Pour chaque champ qui diffère, choisissez la valeur à garder. La fiche conservée est « {} » (vérifiée, ou à défaut la plus ancienne) ; l'autre y renverra.", "For each field that differs, choose the value to keep. The record kept is \"{}\" (verified, or else the older one); the other will point to it.";
+    dup_field: "Champ", "Field";
+    dup_record: "Fiche n° {}", "Record no. {}";
+    dup_keep_this: "garder cette valeur", "keep this value";
+    dup_empty: "(vide)", "(empty)";
+    dup_merge: "Fusionner", "Merge";
+    dup_distinct: "Ce ne sont pas des doublons", "These are not duplicates";
+    dup_already: "Cette paire a déjà été traitée.", "This pair was already settled.";
+    dup_merges_title: "Fusions récentes", "Recent merges";
+    dup_merge_line: "n° {} fusionnée dans n° {}, {} ({})", "no. {} merged into no. {}, {} ({})";
+    dup_auto: "automatiquement", "automatically";
+    dup_manual: "après examen", "after review";
+    dup_undo: "Annuler la fusion", "Undo the merge";
+    dup_undone: "annulée le {}", "undone on {}";
+    dup_merged_notice: "Les deux fiches ont été fusionnées.", "The two records were merged.";
+    dup_kept_apart_notice: "C'est noté : ces fiches resteront distinctes.", "Noted: these records will stay apart.";
+    dup_unmerged_notice: "La fusion est annulée : les deux fiches sont de nouveau séparées.", "The merge is undone: the two records are separate again.";
+
+    // Imports from the web
+    imp_title: "Importer une source", "Import a source";
+    imp_intro: "Déposez un fichier CSV (tout séparateur, UTF-8 ou Windows-1252), JSON ou GeoJSON. Une ligne en erreur n'arrête jamais l'import : elle est rejetée avec son motif.", "Upload a CSV (any delimiter, UTF-8 or Windows-1252), JSON or GeoJSON file. A faulty row never stops the import: it is rejected with its reason.";
+    imp_file: "Fichier à importer", "File to import";
+    imp_mapping: "Correspondance des colonnes", "Column mapping";
+    imp_mapping_hint: "Celles livrées avec Maillage (dossier mappings/), ou votre propre fichier ci-dessous.", "The ones shipped with Maillage (mappings/ folder), or your own file below.";
+    imp_mapping_file: "Ou votre fichier de correspondance (TOML ou JSON)", "Or your own mapping file (TOML or JSON)";
+    imp_source: "Nom de la source", "Source name";
+    imp_source_hint: "Réimporter sous le même nom met à jour ses fiches et retire celles qui ont disparu. Par défaut : le nom de la correspondance.", "Importing again under the same name updates its records and retires those that disappeared. Default: the mapping's name.";
+    imp_within: "Départements retenus", "Départements kept";
+    imp_within_hint: "Codes séparés par des virgules (par exemple 16, 17) ; laissez vide pour tout importer.", "Codes separated by commas (for example 16, 17); leave empty to import everything.";
+    imp_submit: "Importer", "Import";
+    imp_runs_title: "Imports récents", "Recent imports";
+    imp_col_run: "Import", "Import";
+    imp_col_source: "Source", "Source";
+    imp_col_started: "Début", "Started";
+    imp_col_status: "État", "Status";
+    imp_col_counts: "Résultat", "Result";
+    imp_status_running: "en cours", "running";
+    imp_status_done: "terminé", "done";
+    imp_status_failed: "échoué", "failed";
+    imp_status_interrupted: "interrompu", "interrupted";
+    imp_run_title: "Import n° {} : {}", "Import no. {}: {}";
+    imp_counts: "Lues {} ; créées {} ; mises à jour {} ; inchangées {} ; retirées {} ; rejetées {}", "Read {}; created {}; updated {}; unchanged {}; retired {}; rejected {}";
+    imp_skipped: "{} lignes hors du territoire ignorées.", "{} rows outside the territory skipped.";
+    imp_duplicates: "Doublons : {} fusionnés automatiquement, {} à examiner.", "Duplicates: {} merged automatically, {} to review.";
+    imp_running_note: "L'import est en cours ; cette page se recharge toute seule.", "The import is running; this page reloads by itself.";
+    imp_rejects_title: "Lignes rejetées", "Rejected rows";
+    imp_no_rejects: "Aucune ligne rejetée.", "No row rejected.";
+    imp_col_line: "Ligne", "Line";
+    imp_col_field: "Champ", "Field";
+    imp_col_reason: "Motif", "Reason";
+    imp_col_row: "Contenu de la ligne", "Row content";
+    imp_rejects_csv: "Télécharger les rejets (CSV)", "Download the rejects (CSV)";
+    imp_err_file: "Choisissez un fichier à importer.", "Choose a file to import.";
+    imp_err_mapping: "Choisissez une correspondance livrée ou déposez un fichier de correspondance valide.", "Choose a shipped mapping or upload a valid mapping file.";
+    imp_err_source: "De 1 à 80 caractères, autre que « manual ».", "1 to 80 characters, other than \"manual\".";
+    imp_err_within: "Des codes de départements séparés par des virgules (16, 2A, 974…).", "Département codes separated by commas (16, 2A, 974…).";
+    imp_err_unreadable: "Le fichier est illisible dans ce format : {}", "The file cannot be read in this format: {}";
+
     // Errors pages
     error_title: "Une erreur est survenue", "Something went wrong";
     error_not_found: "Cette page n'existe pas.", "This page does not exist.";

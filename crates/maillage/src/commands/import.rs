@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
 use app::atlas::import::mapping::{InputFormat, Mapping, SHIPPED};
-use app::atlas::import::{ImportRequest, Progress, import, readers};
+use app::atlas::import::{ImportRequest, Progress, import, readers, write_rejects_csv};
 use app::{App, AppConfig};
 use domain::policy::Actor;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -72,6 +72,7 @@ pub async fn run(data: &DataArgs, args: ImportArgs) -> anyhow::Result<ExitCode> 
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     let progress = |p: Progress| match p {
+        Progress::Started { .. } => {}
         Progress::Rows(n) => bar.set_message(format!("{n} rows read")),
         Progress::Retiring => bar.set_message("retiring what the source no longer lists".to_owned()),
         Progress::Duplicates { checked } => {
@@ -104,25 +105,11 @@ pub async fn run(data: &DataArgs, args: ImportArgs) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
-}
-
 fn write_rejects(path: &Path, rejects: &[store::atlas::ImportReject]) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
     );
-    writeln!(out, "line,field,reason,row")?;
-    for r in rejects {
-        writeln!(
-            out,
-            "{},{},{},{}",
-            r.line,
-            csv_field(r.field.as_deref().unwrap_or("")),
-            csv_field(&r.reason),
-            csv_field(&r.raw)
-        )?;
-    }
+    write_rejects_csv(&mut out, rejects)?;
     out.flush()?;
     Ok(())
 }

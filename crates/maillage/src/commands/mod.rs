@@ -3,6 +3,7 @@
 mod admin;
 mod backup;
 mod demo;
+mod export;
 mod import;
 mod serve;
 
@@ -25,6 +26,9 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Restore { data, input } => backup::restore(&data, &input).await,
         Command::Verify { data } => verify(&data).await,
         Command::Demo { data, serve, server } => demo::run(&data, serve, &server).await,
+        Command::Export { data, format, output, public_url } => {
+            export::run(&data, &format, output.as_deref(), &public_url).await
+        }
         Command::Import { data, source, mapping, format, rejects, within, input } => {
             import::run(&data, import::ImportArgs { source, mapping, input, format, rejects, within }).await
         }

@@ -265,10 +265,16 @@ impl WriteTx {
 }
 
 impl Store {
+    /// Pairs waiting for a person, best first. A pair one of whose records
+    /// was merged elsewhere or retired waits hidden: undoing that merge
+    /// brings it back.
     pub async fn pending_duplicates(&self, limit: i64) -> Result<Vec<DedupCandidate>> {
         let rows: Vec<CandidateRow> = sqlx::query_as(
-            "SELECT id, a_id, b_id, score, reasons, status, created_at FROM dedup_candidates \
-             WHERE status = 'pending' ORDER BY score DESC, id LIMIT $1",
+            "SELECT c.id, c.a_id, c.b_id, c.score, c.reasons, c.status, c.created_at FROM dedup_candidates c \
+             JOIN atlas_records a ON a.id = c.a_id JOIN atlas_records b ON b.id = c.b_id \
+             WHERE c.status = 'pending' AND a.merged_into IS NULL AND a.retired_at IS NULL \
+               AND b.merged_into IS NULL AND b.retired_at IS NULL \
+             ORDER BY c.score DESC, c.id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(self.pool())

@@ -151,6 +151,16 @@ impl Store {
         Ok(n)
     }
 
+    /// When a live record last changed (`None` for an empty atlas): the
+    /// modification date of the atlas as a whole.
+    pub async fn atlas_last_updated(&self) -> Result<Option<i64>> {
+        let (at,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(updated_at) FROM atlas_records WHERE retired_at IS NULL AND merged_into IS NULL")
+                .fetch_one(self.pool())
+                .await?;
+        Ok(at)
+    }
+
     /// Live records of `kind` near a point (a bounding box of ±`degrees`)
     /// or sharing a pivot or a commune: the candidates duplicate detection
     /// compares a record with, instead of every pair.

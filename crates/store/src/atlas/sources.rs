@@ -229,6 +229,27 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    /// For each of these records that has live sources, when its sources
+    /// last said something new about it: the latest of their own update
+    /// dates, or of when we fetched them when they give none (exports'
+    /// update dates).
+    pub async fn sources_last_changed(&self, record_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let mut out = Vec::with_capacity(record_ids.len());
+        for chunk in record_ids.chunks(500) {
+            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let sql = format!(
+                "SELECT record_id, MAX(COALESCE(observed_at, fetched_at)) FROM atlas_sources \
+                 WHERE retired_at IS NULL AND record_id IN ({placeholders}) GROUP BY record_id"
+            );
+            let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(q.fetch_all(self.pool()).await?);
+        }
+        Ok(out)
+    }
+
     /// The distinct source names and how many live rows each has.
     pub async fn source_names(&self) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query_as(

@@ -72,7 +72,7 @@ pub fn kind_label(t: &app::i18n::Messages, kind: RecordKind) -> &'static str {
 }
 
 /// A value as text lines for the page.
-fn lines(v: &Value) -> Vec<String> {
+pub fn field_lines(v: &Value) -> Vec<String> {
     match v {
         Value::List(l) => l.clone(),
         Value::Text(t) => vec![t.clone()],
@@ -130,7 +130,7 @@ fn page_of(state: &AppState, page: Page, v: RecordView, actor: &Actor) -> Record
         .filter_map(|f| {
             let value = r.fields.get(*f)?;
             let link = matches!(*f, "websites" | "booking_url" | "acceslibre_url");
-            Some((field_label(f, lang).to_owned(), lines(value), link))
+            Some((field_label(f, lang).to_owned(), field_lines(value), link))
         })
         .collect();
     let hours = r.text("opening_hours").map(|osm| {
@@ -186,7 +186,7 @@ fn page_of(state: &AppState, page: Page, v: RecordView, actor: &Actor) -> Record
         .map(|c| {
             fill(
                 t.rec_conflict_line,
-                &[field_label(&c.field, lang), &lines(&c.hand_value).join(", "), &lines(&c.source_value).join(", ")],
+                &[field_label(&c.field, lang), &field_lines(&c.hand_value).join(", "), &field_lines(&c.source_value).join(", ")],
             )
         })
         .collect();
@@ -276,7 +276,7 @@ fn edit_fields(
             let typed_value = typed.map(|pairs| {
                 pairs.iter().filter(|(k, _)| k == f.name).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join("\n")
             });
-            let value = typed_value.clone().unwrap_or_else(|| current.map(|v| lines(v).join("\n")).unwrap_or_default());
+            let value = typed_value.clone().unwrap_or_else(|| current.map(|v| field_lines(v).join("\n")).unwrap_or_default());
             let (widget, hint) = match (f.name, f.cardinality, f.ty) {
                 ("kinds", _, _) => ("checkboxes", None),
                 ("opening_hours", _, _) => ("text", Some(t.edit_hours_hint)),
@@ -423,7 +423,7 @@ pub async fn verify_form(
         ["name", "street", "postal_code", "commune_name", "opening_hours", "phones", "emails", "websites", "summary"]
             .iter()
             .filter_map(|f| {
-                record.fields.get(*f).map(|v| (field_label(f, lang).to_owned(), lines(v), *f == "websites"))
+                record.fields.get(*f).map(|v| (field_label(f, lang).to_owned(), field_lines(v), *f == "websites"))
             })
             .collect();
     Ok(VerifyPage { chrome: page.chrome, id, title, token: q.token, facts }.into_response())

@@ -10,6 +10,10 @@ mod admin;
 mod api_docs;
 mod atlas;
 mod auth;
+mod duplicates;
+mod imports;
+
+pub use imports::UPLOAD_LIMIT;
 mod search;
 
 use app::AppError;
@@ -57,6 +61,15 @@ pub fn router() -> Router<AppState> {
         .route("/atlas/{id}/modifier", get(atlas::edit_form).post(atlas::edit))
         .route("/atlas/{id}/confirmer", post(atlas::confirm))
         .route("/atlas/{id}/verifier", get(atlas::verify_form).post(atlas::verify))
+        .route("/doublons", get(duplicates::queue))
+        .route("/doublons/{id}", get(duplicates::pair).post(duplicates::decide))
+        .route("/fusions/{id}/annuler", post(duplicates::undo))
+        .route(
+            "/import",
+            get(imports::form).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/import/{id}", get(imports::run))
+        .route("/import/{id}/rejets.csv", get(imports::rejects_csv))
 }
 
 /// The frame around every page: language, navigation, the signed-in person.
@@ -148,6 +161,10 @@ fn notice_text(t: &'static Messages, key: &str) -> Option<&'static str> {
         "deleted" => t.deleted_done,
         "record_saved" => t.edit_saved,
         "record_confirmed" => t.rec_confirmed,
+        "merged" => t.dup_merged_notice,
+        "kept_apart" => t.dup_kept_apart_notice,
+        "unmerged" => t.dup_unmerged_notice,
+        "pair_settled" => t.dup_already,
         _ => return None,
     })
 }
@@ -176,6 +193,11 @@ impl FormErrors {
 
     pub fn one(field: &'static str, message: &str) -> Self {
         Self(vec![(field, message.to_owned())])
+    }
+
+    pub fn with(mut self, field: &'static str, message: &str) -> Self {
+        self.0.push((field, message.to_owned()));
+        self
     }
 
     /// Words the message of `field` for this form, when it has one.

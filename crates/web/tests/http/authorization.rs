@@ -125,6 +125,10 @@ const PAGES: &[Row] = &[
     Row { method: "GET", path: "/account", body: None, expected: [303, OK, OK, OK, OK, OK, OK] },
     Row { method: "GET", path: "/admin", body: None, expected: [303, DENIED, DENIED, DENIED, DENIED, DENIED, OK] },
     Row { method: "GET", path: "/account/export", body: None, expected: [303, OK, OK, OK, OK, OK, OK] },
+    Row { method: "GET", path: "/doublons", body: None, expected: [303, DENIED, DENIED, DENIED, DENIED, OK, OK] },
+    Row { method: "GET", path: "/import", body: None, expected: [303, DENIED, DENIED, DENIED, DENIED, OK, OK] },
+    Row { method: "GET", path: "/import/1", body: None, expected: [303, DENIED, DENIED, DENIED, DENIED, 404, 404] },
+    Row { method: "GET", path: "/recherche", body: None, expected: [OK; 7] },
 ];
 
 async fn matrix(server: &TestServer) {

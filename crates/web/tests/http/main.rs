@@ -6,6 +6,7 @@ mod api_errors;
 mod atlas;
 mod authorization;
 mod csrf;
+mod curation;
 mod helpers;
 mod openapi;
 mod pages;

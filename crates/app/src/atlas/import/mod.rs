@@ -30,6 +30,8 @@ const BATCH_ROWS: usize = 500;
 /// Where an import stands, for progress bars and pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
+    /// The run is recorded: pages can follow it by this id.
+    Started { run_id: i64 },
     Rows(u64),
     Retiring,
     Duplicates { checked: u64 },
@@ -73,6 +75,7 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
+    progress(Progress::Started { run_id });
 
     let territory = Territory::embedded();
     let mut counts = ImportCounts::default();
@@ -119,6 +122,19 @@ pub async fn import(
     counts.queued = queued;
     finish(app, actor, run_id, "done", &counts).await?;
     Ok(ImportReport { run_id, counts })
+}
+
+/// Rejected rows as CSV (line, field, reason, the row as JSON), for the
+/// command line's rejects file and the web page's download.
+pub fn write_rejects_csv(out: &mut impl std::io::Write, rejects: &[ImportReject]) -> std::io::Result<()> {
+    fn field(s: &str) -> std::borrow::Cow<'_, str> {
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")).into() } else { s.into() }
+    }
+    writeln!(out, "line,field,reason,row")?;
+    for r in rejects {
+        writeln!(out, "{},{},{},{}", r.line, field(r.field.as_deref().unwrap_or("")), field(&r.reason), field(&r.raw))?;
+    }
+    Ok(())
 }
 
 /// Whether the row's main record lies in the territory the import is restricted to.

@@ -24,9 +24,9 @@ pub enum ReadError {
 /// are parsed whole (the shared sources are a few megabytes).
 pub fn rows(
     format: InputFormat,
-    input: impl Read + 'static,
+    input: impl Read + Send + 'static,
     json_root: Option<&str>,
-) -> Result<Box<dyn Iterator<Item = Result<Row, ReadError>>>, ReadError> {
+) -> Result<Box<dyn Iterator<Item = Result<Row, ReadError>> + Send>, ReadError> {
     match format {
         InputFormat::Csv => {
             let records = interop::csv_input::CsvReader::new(input)
