@@ -104,10 +104,10 @@ impl Drop for Served {
 fn help_documents_every_command_and_its_environment() {
     let (code, out, _) = run(&["--help"], &[]);
     assert_eq!(code, 0);
-    for cmd in ["serve", "migrate", "admin", "backup", "restore", "verify", "demo"] {
+    for cmd in ["serve", "migrate", "admin", "backup", "restore", "verify", "demo", "export"] {
         assert!(out.contains(cmd), "--help lists {cmd}");
     }
-    for cmd in ["serve", "migrate", "admin", "backup", "restore", "verify", "demo"] {
+    for cmd in ["serve", "migrate", "admin", "backup", "restore", "verify", "demo", "export"] {
         let (code, out, _) = run(&[cmd, "--help"], &[]);
         assert_eq!(code, 0, "{cmd} --help");
         assert!(out.contains("--data-dir") && out.contains("[env: MAILLAGE_DATA_DIR=]"), "{cmd}: {out}");
@@ -120,6 +120,42 @@ fn help_documents_every_command_and_its_environment() {
     let (code, _, err) = run(&["serve", "--database-url", "mysql://nope"], &[]);
     assert_ne!(code, 0);
     assert!(err.contains("sqlite: or postgres://"), "{err}");
+}
+
+#[tokio::test]
+async fn export_writes_open_data_to_standard_output_or_a_file() {
+    let db = testkit::sqlite().await;
+    let data = data_args(&db);
+    let example =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../referentials/standards/lieux-mediation-numerique-exemple.csv");
+    let (code, out, err) = run(&["import", "--mapping", "mednum", example], &data);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (code, out, err) = run(&["export", "--format", "mednum-csv"], &data);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("id,pivot,nom,commune,code_postal,"), "{out}");
+    assert!(lines[1].starts_with("structure-1,43493312300029,Anonymal,Reims,51100,"), "{out}");
+    assert!(err.contains("Exported 1 records as mednum-csv to standard output"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalogue.jsonld");
+    let file_arg = file.display().to_string();
+    let args = ["export", "--format", "dcat", "--output", &file_arg, "--public-url", "https://atlas.example.fr/"];
+    let (code, out, err) = run(&args, &data);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(doc["@type"], "dcat:Catalog");
+    assert_eq!(
+        doc["dcat:dataset"][0]["dcat:distribution"][0]["dcat:downloadURL"]["@id"],
+        "https://atlas.example.fr/api/v1/exports/mednum-csv"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no partial file left behind");
+
+    let (code, _, err) = run(&["export", "--format", "xlsx"], &data);
+    assert_ne!(code, 0);
+    assert!(err.contains("data-inclusion-services"), "the error lists the formats: {err}");
 }
 
 async fn tamper_then_verify(db: &TestDb) {

@@ -3,12 +3,16 @@
 //! `interop::export`, so that memory stays the same whatever the size of
 //! the atlas.
 //!
-//! Records are read in pages in id order (a page, the services offered at
-//! its places and their update dates are three queries), turned into
-//! `ExportRecord`s and written one at a time.
+//! Records are read in pages in id order (a page, then the services offered
+//! at its places and the update dates, a query each), turned into
+//! `ExportRecord`s and written one at a time. (`Store::for_each_atlas_record`
+//! streams rows to a synchronous closure, which cannot wait for the service
+//! lookups; keyset pages of `atlas_records_page` can, in the same constant
+//! memory.) Synthetic records, made up for demonstrations, are left out.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::sync::LazyLock;
 
 use domain::atlas::RecordKind;
 use domain::atlas::survivorship::MANUAL_SOURCE;
@@ -155,6 +159,19 @@ pub async fn export<W: Write + Send>(
     public_url: &str,
     out: W,
 ) -> Result<Counts, AppError> {
+    export_in_pages(app, format, public_url, out, PAGE).await
+}
+
+/// [`export`], reading `page_size` records at a time (tests make pages
+/// small to cross their boundaries).
+pub async fn export_in_pages<W: Write + Send>(
+    app: &App,
+    format: ExportFormat,
+    public_url: &str,
+    out: W,
+    page_size: i64,
+) -> Result<Counts, AppError> {
+    let page_size = page_size.max(1);
     let public_url = public_url.trim_end_matches('/');
     let io = |e: std::io::Error| AppError::Internal(format!("cannot write the export: {e}"));
     let mut writer: Box<dyn RecordWriter + Send + '_> = match format {
@@ -172,10 +189,12 @@ pub async fn export<W: Write + Send>(
     for kind in format.kinds() {
         let mut cursor = RecordCursor { kind: Some(*kind), after_id: 0, live_only: true };
         loop {
-            let page = app.store.atlas_records_page(cursor, PAGE).await?;
+            let page = app.store.atlas_records_page(cursor, page_size).await?;
             let Some(last) = page.last() else { break };
             cursor.after_id = last.id;
-            let full = page.len() as i64 == PAGE;
+            let full = page.len() as i64 == page_size;
+            // Records made up for a demonstration are not open data.
+            let page: Vec<AtlasRecord> = page.into_iter().filter(|r| !r.synthetic).collect();
             for record in export_records(app, page, public_url, format.needs_services()).await? {
                 writer.write(&record).map_err(io)?;
             }
@@ -206,7 +225,7 @@ async fn export_records(
             .atlas_records_by_ids(&service_ids)
             .await?
             .into_iter()
-            .filter(|s| s.is_live() && s.kind == RecordKind::Service)
+            .filter(|s| s.is_live() && !s.synthetic && s.kind == RecordKind::Service)
             .map(|s| (s.id, s))
             .collect();
         for (service, place) in links {
@@ -229,9 +248,9 @@ async fn export_records(
                 .remove(&r.id)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|s| export_record(s, &changed, &mappings, public_url, Vec::new()))
+                .map(|s| export_record(s, &changed, mappings, public_url, Vec::new()))
                 .collect();
-            export_record(r, &changed, &mappings, public_url, services)
+            export_record(r, &changed, mappings, public_url, services)
         })
         .collect())
 }
@@ -279,8 +298,12 @@ fn export_record(
     }
 }
 
-fn shipped_mappings() -> Vec<Mapping> {
-    SHIPPED.iter().filter_map(|(_, text)| Mapping::parse(text).ok()).collect()
+/// The mappings shipped with Maillage, parsed once.
+static SHIPPED_MAPPINGS: LazyLock<Vec<Mapping>> =
+    LazyLock::new(|| SHIPPED.iter().filter_map(|(_, text)| Mapping::parse(text).ok()).collect());
+
+fn shipped_mappings() -> &'static [Mapping] {
+    &SHIPPED_MAPPINGS
 }
 
 /// The shipped mapping a source was most likely read with: the source is
@@ -298,7 +321,7 @@ pub async fn catalog(app: &App, public_url: &str) -> Result<Catalog, AppError> {
     let mappings = shipped_mappings();
     let mut sources: BTreeMap<String, SourceAttribution> = BTreeMap::new();
     for (name, _) in app.store.source_names().await? {
-        let attribution = match mapping_of(&name, &mappings) {
+        let attribution = match mapping_of(&name, mappings) {
             Some(m) => SourceAttribution {
                 name: name.clone(),
                 title: m.source.title.clone(),
@@ -369,7 +392,7 @@ mod tests {
     #[test]
     fn sources_are_matched_with_the_mapping_they_are_named_after() {
         let mappings = shipped_mappings();
-        let name = |s: &str| mapping_of(s, &mappings).map(|m| m.source.name.as_str());
+        let name = |s: &str| mapping_of(s, mappings).map(|m| m.source.name.as_str());
         assert_eq!(name("mednum"), Some("mednum"));
         assert_eq!(name("mednum-charente"), Some("mednum"));
         assert_eq!(name("france-services"), Some("france-services"));

@@ -88,6 +88,48 @@ pub async fn edit_record(
     Ok(app.store.atlas_record(id).await?)
 }
 
+/// A place's key figures for one year (metric → value), entered by its
+/// manager or the territory team. Metrics are those of
+/// [`crate::i18n::METRIC_CODES`]; a new value replaces the year's old one.
+pub async fn set_key_figures(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    year: i64,
+    figures: &[(String, i64)],
+) -> Result<(), AppError> {
+    let record = app.store.atlas_record(id).await?;
+    if !record.is_live() || record.kind != RecordKind::Place {
+        return Err(AppError::NotFound);
+    }
+    let (action, resource) = edit_right(&record);
+    authorize(actor, action, resource)?;
+    let mut errors = FieldErrors::default();
+    let this_year = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    if !(1990..=this_year + 1).contains(&year) {
+        errors.add("year", FieldError::Malformed(format!("a year between 1990 and {}", this_year + 1)));
+    }
+    for (metric, value) in figures {
+        if !crate::i18n::METRIC_CODES.contains(&metric.as_str()) {
+            errors.add("figures", FieldError::Malformed(format!("unknown metric {metric:?}")));
+        } else if *value < 0 {
+            errors.add("figures", FieldError::Malformed(format!("{metric}: a count cannot be negative")));
+        }
+    }
+    errors.into_result()?;
+    let mut tx = app.store.write().await?;
+    for (metric, value) in figures {
+        tx.set_key_figure(id, year, metric, *value, "manual").await?;
+    }
+    tx.audit(
+        AuditEvent::new(actor.audit_actor(), "atlas.figures", "atlas_record", id)
+            .with_summary(format!("{} key figures for {year}", figures.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A manager confirms the record is up to date, from the page.
 pub async fn confirm_record(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
     let record = app.store.atlas_record(id).await?;

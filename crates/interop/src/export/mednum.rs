@@ -252,8 +252,9 @@ pub fn row(r: &ExportRecord) -> Result<[String; 32], MissingRequired> {
         r.list("typologies").iter().map(String::as_str).collect()
     };
     let phone = r.list("phones").iter().find(|p| PHONE.is_match(p)).cloned().unwrap_or_default();
-    let emails = join(r.list("emails").iter().map(String::as_str));
-    let websites = join(r.list("websites").iter().map(String::as_str));
+    // `|` separates values: one inside a value would split it.
+    let emails = join(r.list("emails").iter().map(String::as_str).filter(|e| !e.contains('|')));
+    let websites = join(r.list("websites").iter().map(String::as_str).filter(|w| !w.contains('|')));
     // The résumé has at most 280 characters; a longer one goes whole to the
     // detail when there is none.
     let summary = text("summary");

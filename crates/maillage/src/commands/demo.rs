@@ -1,5 +1,6 @@
-//! `maillage demo`: an instance ready to explore. Later modules add their
-//! content (places, bookings, events…) here.
+//! `maillage demo`: an instance ready to explore: accounts for each role
+//! and the atlas of a sample territory ([`super::demo_atlas`]). Later
+//! modules add their content (bookings, events…) here.
 
 use std::process::ExitCode;
 
@@ -41,6 +42,12 @@ pub async fn run(data: &DataArgs, serve: bool, server: &ServeArgs) -> anyhow::Re
     };
     let app = App::new(store.clone(), AppConfig::new(public_url.clone())).await?;
     prepare(&app).await?;
+    let started = std::time::Instant::now();
+    println!("Filling the atlas of the demo territory (départements {})…", super::demo_atlas::DEPARTEMENTS.join(", "));
+    for line in super::demo_atlas::fill(&app).await? {
+        println!("  {line}");
+    }
+    println!("Atlas ready in {:.1} s.", started.elapsed().as_secs_f64());
 
     println!(
         "Demo ready in {}.",

@@ -32,8 +32,11 @@ pub async fn run(data: &DataArgs, format: &str, output: Option<&Path>, public_ur
             let file =
                 std::fs::File::create(&partial).with_context(|| format!("cannot write {}", partial.display()))?;
             let mut out = BufWriter::new(file);
-            let result = export(&app, format, public_url, &mut out).await;
-            let counts = match result.map_err(|e| anyhow!("{e}")).and_then(|c| Ok(out.flush().map(|_| c)?)) {
+            let result = export(&app, format, public_url, &mut out).await.map_err(|e| anyhow!("{e}")).and_then(|c| {
+                out.flush()?;
+                Ok(c)
+            });
+            let counts = match result {
                 Ok(c) => c,
                 Err(e) => {
                     let _ = std::fs::remove_file(&partial);

@@ -89,11 +89,14 @@ pub async fn run(data: &DataArgs, args: ImportArgs) -> anyhow::Result<ExitCode> 
         "  read {}, created {}, updated {}, unchanged {}, retired {}, rejected {}",
         c.read, c.created, c.updated, c.unchanged, c.retired, c.rejected
     );
+    if c.dropped > 0 {
+        println!("  {} malformed values left out of rows that were kept (listed with the rejects)", c.dropped);
+    }
     if c.skipped > 0 {
         println!("  skipped {} rows outside the territory", c.skipped);
     }
     println!("  duplicates: {} merged automatically, {} waiting for review", c.merged, c.queued);
-    if c.rejected > 0 {
+    if c.rejected + c.dropped > 0 {
         let path = args.rejects.clone().unwrap_or_else(|| {
             let stem = args.input.file_stem().and_then(|s| s.to_str()).unwrap_or("import");
             PathBuf::from(format!("{stem}.rejects.csv"))

@@ -3,6 +3,7 @@
 mod admin;
 mod backup;
 mod demo;
+mod demo_atlas;
 mod export;
 mod import;
 mod serve;

@@ -154,10 +154,11 @@ impl Store {
     /// When a live record last changed (`None` for an empty atlas): the
     /// modification date of the atlas as a whole.
     pub async fn atlas_last_updated(&self) -> Result<Option<i64>> {
-        let (at,): (Option<i64>,) =
-            sqlx::query_as("SELECT MAX(updated_at) FROM atlas_records WHERE retired_at IS NULL AND merged_into IS NULL")
-                .fetch_one(self.pool())
-                .await?;
+        let (at,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(updated_at) FROM atlas_records WHERE retired_at IS NULL AND merged_into IS NULL",
+        )
+        .fetch_one(self.pool())
+        .await?;
         Ok(at)
     }
 

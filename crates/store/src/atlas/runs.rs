@@ -14,6 +14,9 @@ pub struct ImportCounts {
     pub skipped: i64,
     pub merged: i64,
     pub queued: i64,
+    /// Malformed values left out of rows that were kept (listed with the
+    /// rejects; counted for the run in progress only).
+    pub dropped: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +122,7 @@ impl Store {
                             skipped,
                             merged,
                             queued,
+                            dropped: 0,
                         },
                     }
                 },

@@ -156,7 +156,8 @@ async fn web_import(server: &TestServer) {
         "/../../referentials/standards/lieux-mediation-numerique-exemple.csv"
     ))
     .unwrap();
-    // One good row, one without a name, one with impossible hours.
+    // One good row, one without a name (rejected), one with impossible
+    // hours (kept without them).
     let text = String::from_utf8(example.clone()).unwrap();
     let mut lines = text.lines();
     let (header, row) = (lines.next().unwrap(), lines.next().unwrap());
@@ -221,14 +222,14 @@ async fn web_import(server: &TestServer) {
         assert!(std::time::Instant::now() < deadline, "the import ends");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert!(html.contains("Lues 3 ; créées 2 ; mises à jour 0 ; inchangées 0 ; retirées 0 ; rejetées 2"), "{html}");
+    assert!(html.contains("Lues 3 ; créées 4 ; mises à jour 0 ; inchangées 0 ; retirées 0 ; rejetées 1"), "{html}");
     assert!(html.contains("<th scope=\"row\">3</th>") && html.contains("<th scope=\"row\">4</th>"), "lines 3 and 4");
     let csv = team.get(server.at(&format!("{run_page}/rejets.csv"))).send().await.unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(csv.lines().nth(1).unwrap().starts_with("3,name,"), "{csv}");
-    assert!(csv.lines().nth(2).unwrap().starts_with("4,opening_hours,"), "{csv}");
+    assert!(csv.lines().nth(2).unwrap().starts_with("4,opening_hours,\"value left out, row kept"), "{csv}");
     search_until(server, "q=anonymal", Duration::from_secs(5), |b| b["total"] == 1).await;
 }
 on_both!(territory_team_imports_a_file_from_the_web, web_import);

@@ -22,7 +22,14 @@ pub struct MappedRecord {
     pub observed_at: Option<i64>,
     /// Link to the row's first record, e.g. a service offered at a place.
     pub link: Option<String>,
+    /// Values left out because they were malformed; the record stands without them.
+    pub dropped: Vec<Rejection>,
 }
+
+/// Fields a record cannot stand without: a malformed value rejects the row.
+/// Any other malformed value (a phone, hours, a SIRET) is left out and
+/// reported, so one typo does not take a place off the map.
+const ESSENTIAL: &[&str] = &["name", "commune_insee", "postal_code", "commune_name"];
 
 /// Why a row was not imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,12 +91,16 @@ pub fn apply(m: &RecordMapping, row: &Row, territory: &Territory) -> Result<Mapp
     let source_id = fill_template(&m.id, row)
         .ok_or_else(|| Rejection { field: None, reason: format!("no identifier (template {})", m.id) })?;
     let mut fields = BTreeMap::new();
+    let mut dropped = Vec::new();
     for (name, rule) in &m.fields {
         let spec = field_spec(m.kind, name).ok_or_else(|| Rejection::field(name, "unknown field"))?;
-        if let Some(v) = compute(&spec, rule, row)?
-            && !v.is_empty()
-        {
-            fields.insert(name.clone(), v);
+        match compute(&spec, rule, row) {
+            Ok(Some(v)) if !v.is_empty() => {
+                fields.insert(name.clone(), v);
+            }
+            Ok(_) => {}
+            Err(r) if ESSENTIAL.contains(&name.as_str()) => return Err(r),
+            Err(r) => dropped.push(r),
         }
     }
     if fields.get("name").is_none_or(|v| v.is_empty()) {
@@ -99,7 +110,7 @@ pub fn apply(m: &RecordMapping, row: &Row, territory: &Territory) -> Result<Mapp
         attach_commune(&mut fields, territory)?;
     }
     let observed_at = m.observed_at.as_deref().and_then(|c| row.get(c)).and_then(parse_date);
-    Ok(MappedRecord { kind: m.kind, source_id, fields, observed_at, link: m.link.clone() })
+    Ok(MappedRecord { kind: m.kind, source_id, fields, observed_at, link: m.link.clone(), dropped })
 }
 
 /// Every place and organisation belongs to a commune of the referential;
@@ -425,7 +436,7 @@ mod tests {
     }
 
     #[test]
-    fn rejects_bad_values_with_a_reason() {
+    fn rejects_rows_without_essentials_and_leaves_out_other_bad_values() {
         let t = Territory::embedded();
         let with = |extra: &[(&'static str, &'static str)]| {
             let mut pairs = base();
@@ -436,14 +447,23 @@ mod tests {
             apply(&mapping(), &row(&pairs), t)
         };
         let reason = |r: Result<MappedRecord, Rejection>| r.unwrap_err().reason;
-        assert!(reason(with(&[("lat", "0.19"), ("lon", "46.03")])).contains("swapped"));
-        assert!(reason(with(&[("lat", "abc")])).contains("not numbers"));
         assert!(reason(with(&[("cp", "99999"), ("ville", "Atlantide")])).contains("unknown commune"));
-        assert!(reason(with(&[("siret", "12345678901234")])).contains("invalid SIRET"));
-        assert!(reason(with(&[("horaires", "lundi matin")])).contains("malformed hours"));
-        assert!(reason(with(&[("handicaps", "Surdité|Autre")])).contains("unknown term"));
         assert!(reason(with(&[("nom", "  ")])).contains("name"));
+        let left_out = |r: Result<MappedRecord, Rejection>, field: &str| {
+            let r = r.unwrap();
+            assert!(!r.fields.contains_key(field), "{field} left out");
+            r.dropped.iter().map(|d| d.reason.clone()).collect::<Vec<_>>().join("; ")
+        };
+        assert!(left_out(with(&[("lat", "0.19"), ("lon", "46.03")]), "geo").contains("swapped"));
+        assert!(left_out(with(&[("lat", "abc")]), "geo").contains("not numbers"));
+        assert!(left_out(with(&[("siret", "12345678901234")]), "pivot").contains("invalid SIRET"));
+        assert!(left_out(with(&[("horaires", "lundi matin")]), "opening_hours").contains("malformed hours"));
+        assert!(left_out(with(&[("handicaps", "Surdité|Autre")]), "accessibility").contains("unknown term"));
+        let kept = with(&[("horaires", "lundi matin")]).unwrap();
+        assert_eq!(kept.fields["commune_insee"], Value::Text("16292".into()), "the rest of the row stands");
         // The placeholder SIRET of some sources means "unknown", not an error.
-        assert!(!with(&[("siret", "00000000000000")]).unwrap().fields.contains_key("pivot"));
+        let placeholder = with(&[("siret", "00000000000000")]).unwrap();
+        assert!(!placeholder.fields.contains_key("pivot") && placeholder.dropped.is_empty());
     }
+
 }

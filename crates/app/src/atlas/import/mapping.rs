@@ -38,6 +38,9 @@ pub struct SourceInfo {
     /// For JSON wrapped in an object: the key holding the array.
     #[serde(default)]
     pub json_root: Option<String>,
+    /// Sample records made up for a demonstration: their pages say so.
+    #[serde(default)]
+    pub synthetic: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -92,7 +92,18 @@ pub async fn import(
         counts.read += 1;
         match map_row(mapping, &row, territory) {
             Ok(records) if !inside(&records, within, territory) => counts.skipped += 1,
-            Ok(records) => batch.records.push(records),
+            Ok(records) => {
+                for r in records.iter().flat_map(|r| &r.dropped) {
+                    counts.dropped += 1;
+                    batch.rejects.push(ImportReject {
+                        line: row.line as i64,
+                        field: r.field.clone(),
+                        reason: format!("value left out, row kept: {}", r.reason),
+                        raw: serde_json::to_string(&row.values).unwrap_or_default(),
+                    });
+                }
+                batch.records.push(records);
+            }
             Err(r) => {
                 counts.rejected += 1;
                 // The source still lists this record: keep its last good
@@ -107,11 +118,11 @@ pub async fn import(
             }
         }
         if batch.records.len() + batch.rejects.len() >= BATCH_ROWS {
-            write_batch(app, actor, run_id, source, std::mem::take(&mut batch), &mut counts).await?;
+            write_batch(app, actor, (run_id, source, mapping.source.synthetic), std::mem::take(&mut batch), &mut counts).await?;
             progress(Progress::Rows(counts.read as u64));
         }
     }
-    write_batch(app, actor, run_id, source, batch, &mut counts).await?;
+    write_batch(app, actor, (run_id, source, mapping.source.synthetic), batch, &mut counts).await?;
     progress(Progress::Rows(counts.read as u64));
 
     progress(Progress::Retiring);
@@ -170,11 +181,13 @@ struct Batch {
     still_listed: Vec<String>,
 }
 
+/// The run a batch belongs to: (run id, source name, synthetic).
+type RunOf<'a> = (i64, &'a str, bool);
+
 async fn write_batch(
     app: &App,
     actor: &Actor,
-    run_id: i64,
-    source: &str,
+    run: RunOf<'_>,
     batch: Batch,
     counts: &mut ImportCounts,
 ) -> Result<(), AppError> {
@@ -182,7 +195,7 @@ async fn write_batch(
         return Ok(());
     }
     for attempt in 0.. {
-        match try_batch(app, actor, run_id, source, &batch).await {
+        match try_batch(app, actor, run, &batch).await {
             Ok(c) => {
                 counts.created += c.created;
                 counts.updated += c.updated;
@@ -199,8 +212,7 @@ async fn write_batch(
 async fn try_batch(
     app: &App,
     actor: &Actor,
-    run_id: i64,
-    source: &str,
+    (run_id, source, synthetic): RunOf<'_>,
     batch: &Batch,
 ) -> Result<ImportCounts, StoreError> {
     let now = now_micros();
@@ -222,7 +234,7 @@ async fn try_batch(
                         fingerprint: &fp,
                         observed_at: r.observed_at,
                         run_id: Some(run_id),
-                        synthetic: false,
+                        synthetic,
                     },
                     now,
                 )
