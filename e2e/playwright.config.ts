@@ -1,5 +1,6 @@
 // Browser journeys against `maillage serve` (debug build) on a random port
-// with a fresh data directory, in Debian's Chromium (no browser download).
+// with a fresh data directory holding the demo, in Debian's Chromium (no
+// browser download).
 import { defineConfig } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,11 +32,12 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${maillageBin}" serve --listen 127.0.0.1:${port} --data-dir "${dataDir}"`,
+    // The demo's accounts and atlas (real public data of four départements), then the server.
+    command: `"${maillageBin}" demo --data-dir "${dataDir}" >/dev/null && "${maillageBin}" serve --listen 127.0.0.1:${port} --data-dir "${dataDir}"`,
     url: `http://127.0.0.1:${port}/health`,
-    timeout: 60_000,
+    timeout: 180_000,
     reuseExistingServer: false,
-    env: { MAILLAGE_LOG: 'warn' },
+    env: { MAILLAGE_LOG: 'warn', MAILLAGE_SHARED_DATA: resolve(__dirname, '..', '..', 'shared', 'data') },
     stdout: 'ignore',
     stderr: 'pipe',
   },

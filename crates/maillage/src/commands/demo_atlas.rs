@@ -46,14 +46,8 @@ pub fn shared_data_dir() -> Option<PathBuf> {
 /// Imports what is not there yet; returns lines for the summary.
 pub async fn fill(app: &App) -> anyhow::Result<Vec<String>> {
     let mut summary = Vec::new();
-    let done: Vec<String> = app
-        .store
-        .import_runs(1000)
-        .await?
-        .into_iter()
-        .filter(|r| r.status == "done")
-        .map(|r| r.source)
-        .collect();
+    let done: Vec<String> =
+        app.store.import_runs(1000).await?.into_iter().filter(|r| r.status == "done").map(|r| r.source).collect();
     let within: Vec<String> = DEPARTEMENTS.iter().map(|d| (*d).to_owned()).collect();
     match shared_data_dir() {
         Some(dir) => {
@@ -65,9 +59,8 @@ pub async fn fill(app: &App) -> anyhow::Result<Vec<String>> {
                 summary.push(line);
             }
         }
-        None => summary.push(
-            "No public data found (../shared/data or MAILLAGE_SHARED_DATA): sample records only.".to_owned(),
-        ),
+        None => summary
+            .push("No public data found (../shared/data or MAILLAGE_SHARED_DATA): sample records only.".to_owned()),
     }
     if !done.iter().any(|d| d == SAMPLE_SOURCE) {
         summary.push(import_samples(app).await?);
@@ -247,7 +240,10 @@ fn sample_rows() -> Vec<Row> {
                 ("insee", (*insee).to_owned()),
                 ("lat", format!("{:.5}", lat + dlat)),
                 ("lon", format!("{:.5}", lon + dlon)),
-                ("horaires", if n % 4 == 0 { "Mo-Fr 09:00-19:00; Sa 10:00-17:00" } else { "Tu-Sa 09:30-18:30" }.to_owned()),
+                (
+                    "horaires",
+                    if n % 4 == 0 { "Mo-Fr 09:00-19:00; Sa 10:00-17:00" } else { "Tu-Sa 09:30-18:30" }.to_owned(),
+                ),
                 ("resume", summary.to_owned()),
                 ("surface", (250 + (n * 97) % 1200).to_string()),
                 ("capacite", (20 + (n * 13) % 120).to_string()),
@@ -280,7 +276,8 @@ async fn import_samples(app: &App) -> anyhow::Result<String> {
     let report =
         import(app, &Actor::System, request, rows.into_iter().map(Ok), &|_| {}).await.map_err(|e| anyhow!("{e}"))?;
     // Key figures of the sample places over three years.
-    let mut cursor = store::atlas::RecordCursor { after_id: 0, kind: Some(domain::atlas::RecordKind::Place), live_only: true };
+    let mut cursor =
+        store::atlas::RecordCursor { after_id: 0, kind: Some(domain::atlas::RecordKind::Place), live_only: true };
     let mut figured = 0;
     loop {
         let page = app.store.atlas_records_page(cursor, 500).await?;

@@ -5,6 +5,7 @@
 mod admin;
 pub mod atlas;
 mod auth;
+mod exports;
 pub mod me;
 mod openapi;
 
@@ -40,6 +41,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(atlas::service))
         .routes(routes!(atlas::edit))
         .routes(routes!(atlas::verify))
+        .routes(routes!(exports::download))
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers.

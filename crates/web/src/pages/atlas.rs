@@ -186,7 +186,11 @@ fn page_of(state: &AppState, page: Page, v: RecordView, actor: &Actor) -> Record
         .map(|c| {
             fill(
                 t.rec_conflict_line,
-                &[field_label(&c.field, lang), &field_lines(&c.hand_value).join(", "), &field_lines(&c.source_value).join(", ")],
+                &[
+                    field_label(&c.field, lang),
+                    &field_lines(&c.hand_value).join(", "),
+                    &field_lines(&c.source_value).join(", "),
+                ],
             )
         })
         .collect();
@@ -276,7 +280,8 @@ fn edit_fields(
             let typed_value = typed.map(|pairs| {
                 pairs.iter().filter(|(k, _)| k == f.name).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join("\n")
             });
-            let value = typed_value.clone().unwrap_or_else(|| current.map(|v| field_lines(v).join("\n")).unwrap_or_default());
+            let value =
+                typed_value.clone().unwrap_or_else(|| current.map(|v| field_lines(v).join("\n")).unwrap_or_default());
             let (widget, hint) = match (f.name, f.cardinality, f.ty) {
                 ("kinds", _, _) => ("checkboxes", None),
                 ("opening_hours", _, _) => ("text", Some(t.edit_hours_hint)),

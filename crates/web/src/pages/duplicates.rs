@@ -147,10 +147,7 @@ pub async fn pair(State(state): State<AppState>, page: Page, Path(id): Path<i64>
             FieldChoice {
                 name: name.clone(),
                 label: field_label(name, lang).to_owned(),
-                sides: [
-                    ("a", va.map(field_lines).unwrap_or_default()),
-                    ("b", vb.map(field_lines).unwrap_or_default()),
-                ],
+                sides: [("a", va.map(field_lines).unwrap_or_default()), ("b", vb.map(field_lines).unwrap_or_default())],
                 differs: va != vb,
                 default,
             }

@@ -148,8 +148,9 @@ fn check(t: &app::i18n::Messages, u: &Upload) -> Result<(Mapping, String, Option
     if mapping.is_none() {
         errors.push(("mapping", t.imp_err_mapping.to_owned()));
     }
-    let source = if u.source.is_empty() { mapping.as_ref().map(|m| m.source.name.clone()) } else { Some(u.source.clone()) }
-        .unwrap_or_default();
+    let source =
+        if u.source.is_empty() { mapping.as_ref().map(|m| m.source.name.clone()) } else { Some(u.source.clone()) }
+            .unwrap_or_default();
     if mapping.is_some() && (source.is_empty() || source.chars().count() > 80 || source == "manual") {
         errors.push(("source", t.imp_err_source.to_owned()));
     }
@@ -179,10 +180,8 @@ fn format_of(file_name: &str, mapping: &Mapping) -> InputFormat {
 pub async fn upload(State(state): State<AppState>, page: Page, multipart: Multipart) -> Result<Response, PageError> {
     let actor = importer(&page)?;
     let (lang, t) = (page.chrome.lang, page.chrome.t);
-    let u = match read_upload(multipart).await {
-        Ok(u) => u,
-        Err(_) => Upload::default(),
-    };
+    // A body that is not valid multipart is treated as an empty form.
+    let u = read_upload(multipart).await.unwrap_or_default();
     let (mapping, source, within) = match check(t, &u) {
         Ok(checked) => checked,
         Err(errors) => {
@@ -264,7 +263,11 @@ pub async fn run(State(state): State<AppState>, page: Page, Path(id): Path<i64>)
 }
 
 /// Every rejected row of a run: line, field, reason, the row as JSON.
-pub async fn rejects_csv(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn rejects_csv(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     importer(&page)?;
     let lang = page.chrome.lang;
     let store = &state.app.store;

@@ -121,6 +121,21 @@ async fn search_and_read(server: &TestServer) {
     let search_page = browser().get(server.at("/recherche?q=ma+campagne")).send().await.unwrap().text().await.unwrap();
     assert!(search_page.contains(&format!("href=\"/atlas/{id}\"")), "the search page links the record");
     assert_eq!(browser().get(server.at("/atlas/999999")).send().await.unwrap().status(), 404);
+
+    // Open data: the same places, downloadable in the national formats.
+    let geojson = http.get(server.at("/api/v1/exports/geojson")).send().await.unwrap();
+    assert_eq!(geojson.status(), 200);
+    assert!(geojson.headers()["content-disposition"].to_str().unwrap().contains("maillage-geojson"));
+    let geojson: Value = geojson.json().await.unwrap();
+    let exported = geojson["features"].as_array().unwrap();
+    assert!(exported.iter().any(|f| f["properties"]["name"] == MA_CAMPAGNE));
+    let located = server.app.store.count_atlas_records(Some(RecordKind::Place), true).await.unwrap();
+    assert!(exported.len() as i64 >= located, "every live place with its position: {} of {located}", exported.len());
+    let csv = http.get(server.at("/api/v1/exports/mednum-csv")).send().await.unwrap();
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("\"id\",\"pivot\",\"nom\"") || csv.starts_with("id,pivot,nom"), "{}", &csv[..80]);
+    assert!(csv.contains("Ma Campagne"));
 }
 on_both!(search_filters_pages_and_reads_records, search_and_read);
 

@@ -67,8 +67,7 @@ async fn review(server: &TestServer) {
     let (_, gone_page) = page(&browser(), server, &format!("/atlas/{absorbed}")).await;
     assert!(gone_page.contains(&format!("href=\"/atlas/{survivor}\"")));
     search_until(server, "type=place&limit=200&departement=16", Duration::from_secs(5), |body| {
-        body["items"].as_array().unwrap().iter().all(|i| i["id"] != absorbed)
-            && body["total"].as_u64().unwrap() < 200
+        body["items"].as_array().unwrap().iter().all(|i| i["id"] != absorbed) && body["total"].as_u64().unwrap() < 200
     })
     .await;
 
@@ -162,9 +161,11 @@ async fn web_import(server: &TestServer) {
     let mut lines = text.lines();
     let (header, row) = (lines.next().unwrap(), lines.next().unwrap());
     let no_name = row.replacen("\"Anonymal\"", "\"\"", 1).replacen("\"structure-1\"", "\"structure-2\"", 1);
-    let bad_hours = row
-        .replacen("\"structure-1\"", "\"structure-3\"", 1)
-        .replacen("Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00", "tous les jours sauf quand il pleut", 1);
+    let bad_hours = row.replacen("\"structure-1\"", "\"structure-3\"", 1).replacen(
+        "Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00",
+        "tous les jours sauf quand il pleut",
+        1,
+    );
     let with_rejects = format!("{header}\n{row}\n{no_name}\n{bad_hours}\n").into_bytes();
 
     // Bad input: each problem next to its field, nothing imported.

@@ -465,5 +465,4 @@ mod tests {
         let placeholder = with(&[("siret", "00000000000000")]).unwrap();
         assert!(!placeholder.fields.contains_key("pivot") && placeholder.dropped.is_empty());
     }
-
 }

@@ -330,7 +330,8 @@ mod shipped_tests {
     fn a_mapping_may_be_written_in_json() {
         let (_, toml_text) = super::SHIPPED[0];
         let as_json = serde_json::to_string(&toml::from_str::<toml::Value>(toml_text).unwrap()).unwrap();
-        let (from_toml, from_json) = (super::Mapping::parse(toml_text).unwrap(), super::Mapping::parse(&as_json).unwrap());
+        let (from_toml, from_json) =
+            (super::Mapping::parse(toml_text).unwrap(), super::Mapping::parse(&as_json).unwrap());
         assert_eq!(from_json.source.name, from_toml.source.name);
         assert_eq!(from_json.records.len(), from_toml.records.len());
         assert_eq!(from_json.records[0].fields.len(), from_toml.records[0].fields.len());

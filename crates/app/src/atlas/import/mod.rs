@@ -31,10 +31,14 @@ const BATCH_ROWS: usize = 500;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
     /// The run is recorded: pages can follow it by this id.
-    Started { run_id: i64 },
+    Started {
+        run_id: i64,
+    },
     Rows(u64),
     Retiring,
-    Duplicates { checked: u64 },
+    Duplicates {
+        checked: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,7 +122,14 @@ pub async fn import(
             }
         }
         if batch.records.len() + batch.rejects.len() >= BATCH_ROWS {
-            write_batch(app, actor, (run_id, source, mapping.source.synthetic), std::mem::take(&mut batch), &mut counts).await?;
+            write_batch(
+                app,
+                actor,
+                (run_id, source, mapping.source.synthetic),
+                std::mem::take(&mut batch),
+                &mut counts,
+            )
+            .await?;
             progress(Progress::Rows(counts.read as u64));
         }
     }
