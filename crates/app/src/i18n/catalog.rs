@@ -272,6 +272,7 @@ catalog! {
     dup_record: "Fiche n° {}", "Record no. {}";
     dup_keep_this: "garder cette valeur", "keep this value";
     dup_empty: "(vide)", "(empty)";
+    dup_united: "les deux listes seront réunies", "both lists will be kept";
     dup_merge: "Fusionner", "Merge";
     dup_distinct: "Ce ne sont pas des doublons", "These are not duplicates";
     dup_already: "Cette paire a déjà été traitée.", "This pair was already settled.";

@@ -6,12 +6,15 @@ use std::collections::BTreeSet;
 
 use app::AppError;
 use app::atlas::duplicates::{keep_apart, merge_pair, survivor_of, undo_merge};
+use app::atlas::vocab::value_label;
 use app::i18n::{Lang, field_label, fill, format_datetime};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use domain::atlas::fields::{Cardinality, field_spec};
+use domain::atlas::{Value, fields_of};
 use domain::policy::{Action, Actor, Resource, authorize};
 use store::atlas::AtlasRecord;
 
@@ -103,8 +106,10 @@ pub struct FieldChoice {
     label: String,
     /// ("a", values of the first record), ("b", values of the second).
     sides: [(&'static str, Vec<String>); 2],
-    /// The values differ: the reviewer picks one.
+    /// Single values that differ: the reviewer picks one.
     differs: bool,
+    /// Lists that differ: the merge keeps both.
+    united: bool,
     /// Which side is selected by default: "a" or "b".
     default: &'static str,
 }
@@ -135,20 +140,28 @@ pub async fn pair(State(state): State<AppState>, page: Page, Path(id): Path<i64>
     let a = store.atlas_record(c.a_id).await.map_err(|e| page_error(lang)(e.into()))?;
     let b = store.atlas_record(c.b_id).await.map_err(|e| page_error(lang)(e.into()))?;
     let (survivor, _) = survivor_of(&a, &b);
-    let names: BTreeSet<&String> = a.fields.keys().chain(b.fields.keys()).collect();
-    let fields = names
-        .into_iter()
-        .map(|name| {
+    // In the order of the record's form; lists are united by the merge, so
+    // only single values need a choice.
+    let present: BTreeSet<&String> = a.fields.keys().chain(b.fields.keys()).collect();
+    let fields = fields_of(a.kind)
+        .iter()
+        .filter(|spec| present.iter().any(|p| p.as_str() == spec.name))
+        .map(|spec| {
+            let name = spec.name;
             let (va, vb) = (a.fields.get(name), b.fields.get(name));
+            let shown = |v: Option<&Value>| {
+                v.map(field_lines).unwrap_or_default().into_iter().map(|x| value_label(name, &x, lang)).collect()
+            };
             let default = match (survivor == a.id, va.is_some(), vb.is_some()) {
                 (true, true, _) | (false, true, false) => "a",
                 _ => "b",
             };
             FieldChoice {
-                name: name.clone(),
+                name: name.to_owned(),
                 label: field_label(name, lang).to_owned(),
-                sides: [("a", va.map(field_lines).unwrap_or_default()), ("b", vb.map(field_lines).unwrap_or_default())],
-                differs: va != vb,
+                sides: [("a", shown(va)), ("b", shown(vb))],
+                differs: va != vb && spec.cardinality == Cardinality::One,
+                united: va != vb && spec.cardinality == Cardinality::Many,
                 default,
             }
         })
@@ -204,7 +217,8 @@ pub async fn decide(
                         "b" => c.b_id,
                         _ => return None,
                     };
-                    (a.fields.get(field) != b.fields.get(field)).then(|| (field.to_owned(), from))
+                    let single = field_spec(a.kind, field).is_some_and(|s| s.cardinality == Cardinality::One);
+                    (single && a.fields.get(field) != b.fields.get(field)).then(|| (field.to_owned(), from))
                 })
                 .collect();
             match merge_pair(&state.app, &actor, id, survivor, &choices).await {
