@@ -1,17 +1,12 @@
 //! Atlas fixtures: the real public files of `../shared/data`, imported with
 //! the mappings Maillage ships.
 
-use std::path::PathBuf;
-
 use app::App;
 use app::atlas::import::mapping::{Mapping, SHIPPED};
 use app::atlas::import::{ImportReport, ImportRequest, import, readers};
 use domain::policy::Actor;
 
-/// A file of the shared public data (`../shared/data/…` beside the repository).
-pub fn shared_data(relative: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(relative)
-}
+pub use crate::db::shared_data;
 
 /// A mapping shipped in `mappings/`, by name.
 pub fn shipped_mapping(name: &str) -> Mapping {

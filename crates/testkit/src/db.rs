@@ -117,3 +117,13 @@ pub async fn postgres() -> Option<TestDb> {
     let store = Store::open(&url, 8).await.expect("open PostgreSQL");
     Some(TestDb { store, url, guard: Guard::Postgres { admin_url, schema } })
 }
+
+/// A file of the shared public data (`../shared/data/…` beside the
+/// repository, or `MAILLAGE_SHARED_DATA`).
+pub fn shared_data(relative: &str) -> std::path::PathBuf {
+    let dir = std::env::var_os("MAILLAGE_SHARED_DATA").map_or_else(
+        || std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")),
+        std::path::PathBuf::from,
+    );
+    dir.join(relative)
+}

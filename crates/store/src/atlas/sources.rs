@@ -251,6 +251,17 @@ impl Store {
     }
 
     /// The distinct source names and how many live rows each has.
+    /// (source records, distinct source ids) of a source: equal when no
+    /// row was stored twice.
+    pub async fn count_source_records(&self, source: &str) -> Result<(i64, i64)> {
+        let row: (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT source_id) FROM atlas_sources WHERE source = $1")
+                .bind(source)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(row)
+    }
+
     pub async fn source_names(&self) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT source, COUNT(*) FROM atlas_sources WHERE retired_at IS NULL GROUP BY source ORDER BY source",
