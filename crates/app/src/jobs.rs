@@ -14,13 +14,20 @@ use crate::App;
 use crate::mail::delivery;
 
 const PURGE_JOB: &str = "maintenance.purge";
+/// Daily: ask managers of stale records to confirm them.
+const FRESHNESS_JOB: &str = "atlas.freshness";
+/// Hourly: compare records waiting for duplicate detection (edits, imports
+/// that stopped before their end).
+const DUPLICATES_JOB: &str = "atlas.duplicates";
 const MAX_MAIL_ATTEMPTS: i64 = 6;
 
 /// Runs jobs until `shutdown` completes. `worker` names this process in job leases.
 pub async fn run(app: App, worker: String, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    if let Err(e) = app.store.ensure_job(PURGE_JOB, PURGE_JOB, Utc::now()).await {
-        tracing::warn!(error = %e, "could not schedule the maintenance job");
+    for kind in [PURGE_JOB, FRESHNESS_JOB, DUPLICATES_JOB] {
+        if let Err(e) = app.store.ensure_job(kind, kind, Utc::now()).await {
+            tracing::warn!(error = %e, kind, "could not schedule a periodic job");
+        }
     }
     loop {
         let idle = match run_one(&app, &worker).await {
@@ -49,6 +56,20 @@ pub async fn run_one(app: &App, worker: &str) -> Result<bool, StoreError> {
         PURGE_JOB => {
             let purged = app.store.purge_expired(Utc::now() - chrono::Duration::days(1)).await?;
             tracing::info!(purged, "maintenance: expired sessions, links and counters removed");
+            app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::hours(1), None).await?;
+        }
+        FRESHNESS_JOB => {
+            match crate::atlas::records::ask_managers_to_confirm(app).await {
+                Ok(asked) => tracing::info!(asked, "freshness: confirmation requests queued"),
+                Err(e) => tracing::warn!(error = %e, "freshness requests failed; next try tomorrow"),
+            }
+            app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::days(1), None).await?;
+        }
+        DUPLICATES_JOB => {
+            match crate::atlas::duplicates::detect(app, &|_| {}).await {
+                Ok((merged, queued)) => tracing::info!(merged, queued, "duplicates: pending records compared"),
+                Err(e) => tracing::warn!(error = %e, "duplicate detection failed; next try in an hour"),
+            }
             app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::hours(1), None).await?;
         }
         other => {

@@ -73,6 +73,11 @@ pub struct ServeArgs {
     /// Database connections kept by this server.
     #[arg(long, env = "MAILLAGE_DB_CONNECTIONS", default_value_t = 16)]
     pub db_connections: u32,
+    /// Days after which a record neither updated nor confirmed counts as
+    /// stale: it ranks lower, shows a warning, and its managers are asked
+    /// (once a day, by mail) to confirm or correct it.
+    #[arg(long, env = "MAILLAGE_STALE_AFTER_DAYS", default_value_t = 365)]
+    pub stale_after_days: i64,
 }
 
 #[derive(Subcommand)]
@@ -118,6 +123,19 @@ pub enum Command {
     Verify {
         #[command(flatten)]
         data: DataArgs,
+    },
+    /// Mail the managers of stale atlas records a single-use link to confirm
+    /// or correct them (at most once a month per record). `serve` does it
+    /// daily; this runs it now. Mails go through the outbox.
+    Freshness {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The address people use to reach the site: the links start with it.
+        #[arg(long, env = "MAILLAGE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+        /// Days after which a record neither updated nor confirmed is stale.
+        #[arg(long, env = "MAILLAGE_STALE_AFTER_DAYS", default_value_t = 365)]
+        stale_after_days: i64,
     },
     /// Import a source file (CSV with any delimiter in UTF-8 or Windows-1252,
     /// JSON, GeoJSON) into the atlas with a mapping file. Re-importing the

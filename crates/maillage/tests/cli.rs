@@ -104,10 +104,10 @@ impl Drop for Served {
 fn help_documents_every_command_and_its_environment() {
     let (code, out, _) = run(&["--help"], &[]);
     assert_eq!(code, 0);
-    for cmd in ["serve", "migrate", "admin", "backup", "restore", "verify", "demo", "import", "export"] {
+    for cmd in ["serve", "migrate", "admin", "backup", "restore", "verify", "demo", "import", "export", "freshness"] {
         assert!(out.contains(cmd), "--help lists {cmd}");
     }
-    for cmd in ["serve", "migrate", "admin", "backup", "restore", "verify", "demo", "import", "export"] {
+    for cmd in ["serve", "migrate", "admin", "backup", "restore", "verify", "demo", "import", "export", "freshness"] {
         let (code, out, _) = run(&[cmd, "--help"], &[]);
         assert_eq!(code, 0, "{cmd} --help");
         assert!(out.contains("--data-dir") && out.contains("[env: MAILLAGE_DATA_DIR=]"), "{cmd}: {out}");

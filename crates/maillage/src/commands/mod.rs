@@ -26,6 +26,9 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Backup { data, output } => backup::backup(&data, &output).await,
         Command::Restore { data, input } => backup::restore(&data, &input).await,
         Command::Verify { data } => verify(&data).await,
+        Command::Freshness { data, public_url, stale_after_days } => {
+            freshness(&data, &public_url, stale_after_days).await
+        }
         Command::Demo { data, serve, server } => demo::run(&data, serve, &server).await,
         Command::Export { data, format, output, public_url } => {
             export::run(&data, &format, output.as_deref(), &public_url).await
@@ -34,6 +37,19 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             import::run(&data, import::ImportArgs { source, mapping, input, format, rejects, within }).await
         }
     }
+}
+
+async fn freshness(data: &crate::cli::DataArgs, public_url: &str, stale_after_days: i64) -> anyhow::Result<ExitCode> {
+    let store = database::open(data, 2).await?;
+    let mut config = app::AppConfig::new(public_url);
+    config.stale_after_days = stale_after_days.max(1);
+    let app = app::App::new(store, config).await?;
+    let stale = app.store.count_stale(store::now_micros() - stale_after_days.max(1) * 86_400_000_000).await?;
+    let asked = app::atlas::records::ask_managers_to_confirm(&app).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{stale} stale records; {asked} confirmation requests queued for their managers (see `maillage admin outbox`)."
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn verify(data: &crate::cli::DataArgs) -> anyhow::Result<ExitCode> {

@@ -12,6 +12,7 @@ pub fn app_config(args: &ServeArgs, listen: std::net::SocketAddr) -> anyhow::Res
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{listen}"));
     let mut config = AppConfig::new(public_url);
     config.mail_from.clone_from(&args.mail_from);
+    config.stale_after_days = args.stale_after_days.max(1);
     config.smtp = args.smtp_url.as_deref().map(SmtpConfig::parse).transpose().map_err(anyhow::Error::msg)?;
     Ok(config)
 }
