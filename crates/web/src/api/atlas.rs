@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use app::atlas::records::{confirm_record, edit_record};
+use app::atlas::records::{confirm_record, edit_record, set_key_figures};
 use app::atlas::search::{ParamError, cluster_cell, param_of_facet, parse_params, query};
 use app::atlas::view::{RecordView, link_label, record_view};
 use app::atlas::vocab::value_label;
@@ -487,4 +487,31 @@ pub async fn edit(
 pub async fn verify(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     confirm_record(&state.app, &caller.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FiguresEdit {
+    /// metric → value for the year: surface_m2, residents, partners,
+    /// projects, events, visitors.
+    #[schema(value_type = Object)]
+    pub figures: BTreeMap<String, i64>,
+}
+
+/// Sets a place's key figures for a year (the values given replace that
+/// year's); needs the place's manager, the territory team or an administrator.
+#[utoipa::path(put, path = "/atlas/{id}/figures/{year}", tag = "atlas", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Place id"), ("year" = i64, Path, description = "Year, e.g. 2025")),
+    request_body = FiguresEdit,
+    responses((status = 200, body = RecordDoc), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_figures(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, year)): Path<(i64, i64)>,
+    Json(body): Json<FiguresEdit>,
+) -> ApiResult<JsonResponse<RecordDoc>> {
+    let figures: Vec<(String, i64)> = body.figures.into_iter().collect();
+    set_key_figures(&state.app, &caller.actor(), id, year, &figures).await?;
+    Ok(JsonResponse(record_doc(record_view(&state.app, id).await?)))
 }

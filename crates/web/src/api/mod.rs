@@ -41,6 +41,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(atlas::service))
         .routes(routes!(atlas::edit))
         .routes(routes!(atlas::verify))
+        .routes(routes!(atlas::set_figures))
         .routes(routes!(exports::download))
 }
 

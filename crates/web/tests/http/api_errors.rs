@@ -42,6 +42,7 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
         ("GET", "/api/v1/outbox".into(), None),
         ("PATCH", "/api/v1/atlas/999999".into(), Some(json!({"fields": {"summary": "Un lieu ouvert à tous"}}))),
         ("POST", "/api/v1/atlas/999999/verify".into(), None),
+        ("PUT", "/api/v1/atlas/999999/figures/2025".into(), Some(json!({"figures": {"visitors": 1200}}))),
     ]
 }
 
@@ -332,7 +333,8 @@ fn every_documented_operation_has_bad_input_coverage() {
                 .replace("/users/7/roles/place_manager", "/users/{id}/roles/{role}")
                 .replace("/users/7/", "/users/{id}/")
                 .replace("/999999", "/{id}")
-                .replace("/exports/klingon", "/exports/{format}");
+                .replace("/exports/klingon", "/exports/{format}")
+                .replace("/figures/2025", "/figures/{year}");
             format!("{m} {generic}")
         })
         .collect();

@@ -221,5 +221,25 @@ async fn edits(server: &TestServer) {
     assert_eq!(r.status(), 204);
     let doc: Value = http.get(server.at(&format!("/api/v1/places/{id}"))).send().await.unwrap().json().await.unwrap();
     assert!(doc["verified_at"].is_string(), "{doc}");
+
+    // Key figures per year, by the place's manager; bad ones refused.
+    let put = |body: Value, year: i64, token: String| {
+        http.put(server.at(&format!("/api/v1/atlas/{id}/figures/{year}"))).bearer_auth(token).json(&body).send()
+    };
+    let r = put(json!({"figures": {"visitors": 1200, "events": 35}}), 2025, token.clone()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: Value = r.json().await.unwrap();
+    let figures = doc["key_figures"].as_array().unwrap();
+    assert!(figures.iter().any(|f| f["year"] == 2025 && f["metric"] == "visitors" && f["value"] == 1200), "{doc}");
+    for (body, year) in [
+        (json!({"figures": {"visitors": -4}}), 2025),
+        (json!({"figures": {"likes": 4}}), 2025),
+        (json!({"figures": {}}), 1700),
+    ] {
+        let r = put(body.clone(), year, token.clone()).await.unwrap();
+        assert_eq!(r.status(), 422, "{body} for {year}");
+    }
+    let person_token = server.token(person.id, &TokenScope::ALL).await;
+    assert_eq!(put(json!({"figures": {"visitors": 1}}), 2025, person_token).await.unwrap().status(), 403);
 }
 on_both!(hand_edits_are_authorised_validated_and_searchable, edits);
