@@ -188,6 +188,11 @@ pub enum Command {
         #[arg(long, env = "MAILLAGE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
     },
+    /// Measure the platform on synthetic data (never touches real data).
+    Bench {
+        #[command(subcommand)]
+        what: crate::commands::bench::BenchCommand,
+    },
     /// Prepare a ready-to-explore instance (an administrator and a territory
     /// team) and print how to sign in. With --serve, serve it right away.
     Demo {

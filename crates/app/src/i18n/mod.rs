@@ -3,9 +3,11 @@
 
 mod catalog;
 mod fields;
+mod reasons;
 
 pub use catalog::Messages;
 pub use fields::{METRIC_CODES, field_label, metric_label};
+pub use reasons::dedup_reason;
 
 use domain::accounts::{FieldError, PasswordRejection};
 

@@ -2,6 +2,7 @@
 
 mod admin;
 mod backup;
+pub(crate) mod bench;
 mod demo;
 mod demo_atlas;
 mod export;
@@ -30,6 +31,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             freshness(&data, &public_url, stale_after_days).await
         }
         Command::Demo { data, serve, server } => demo::run(&data, serve, &server).await,
+        Command::Bench { what } => bench::run(what).await,
         Command::Export { data, format, output, public_url } => {
             export::run(&data, &format, output.as_deref(), &public_url).await
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use app::AppError;
 use app::atlas::duplicates::{keep_apart, merge_pair, survivor_of, undo_merge};
 use app::atlas::vocab::value_label;
-use app::i18n::{Lang, field_label, fill, format_datetime};
+use app::i18n::{Lang, dedup_reason, field_label, fill, format_datetime};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -78,7 +78,7 @@ pub async fn queue(State(state): State<AppState>, page: Page) -> Result<Response
                 a: find(c.a_id)?,
                 b: find(c.b_id)?,
                 score: (c.score * 100.0).round() as u32,
-                reasons: c.reasons.join(", "),
+                reasons: c.reasons.iter().map(|r| dedup_reason(r, lang)).collect::<Vec<_>>().join(", "),
             })
         })
         .collect();
@@ -174,7 +174,7 @@ pub async fn pair(State(state): State<AppState>, page: Page, Path(id): Path<i64>
         hint: fill(t.dup_pair_hint, &[survivor_name]),
         fields,
         score: (c.score * 100.0).round() as u32,
-        reasons: c.reasons.join(", "),
+        reasons: c.reasons.iter().map(|r| dedup_reason(r, lang)).collect::<Vec<_>>().join(", "),
         a,
         b,
         chrome: page.chrome,

@@ -1,0 +1,613 @@
+//! `maillage bench search`: how search holds up at 100,000 or 1,000,000
+//! records on the machine at hand, and against the usual approach.
+//!
+//! Why a command and not a test: it measures, it does not check; it takes
+//! minutes; and its figures only mean something in release builds on a
+//! quiet machine. It never touches real data: by default it works in a
+//! fresh temporary directory, removed at the end (and it does not read
+//! `MAILLAGE_DATA_DIR` or `DATABASE_URL`).
+//!
+//! Phases, in order, each timed:
+//! 1. generate N places and organisations (`generate`) and import them
+//!    with the real pipeline (batches, resolution, duplicate detection);
+//! 2. start the real HTTP server in this process (it builds its own index)
+//!    and load `/api/v1/search` with the query set (`queries`, `load`),
+//!    recording the process's peak memory over that phase;
+//! 3. build an index with `Indexer::rebuild` and run every query in process
+//!    (`parse_params` + `query` + `SearchIndex::search`, as the API does),
+//!    one at a time, then from every core;
+//! 4. load the same documents into PostgreSQL and run the same queries
+//!    under the same load (`pg_baseline`).
+//!
+//! The output ends with one `RESULT key=value …` line for scripts.
+
+mod generate;
+mod load;
+mod pg_baseline;
+mod queries;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow};
+use app::atlas::import::mapping::{Mapping, Row};
+use app::atlas::import::readers::ReadError;
+use app::atlas::import::{ImportRequest, Progress, import};
+use app::atlas::index::Indexer;
+use app::atlas::search::{parse_params, query};
+use app::{App, AppConfig};
+use chrono::Utc;
+use clap::{Args, Subcommand};
+use domain::policy::Actor;
+
+use self::generate::{Generator, ORGANISATIONS_MAPPING, PLACES_MAPPING, Referentials};
+use self::load::{LoadStats, Server, quantile_ms};
+use self::pg_baseline::Baseline;
+use self::queries::{BenchQuery, QuerySource};
+use crate::cli::DataArgs;
+use crate::database;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Search at scale: import N synthetic places and organisations, then
+    /// measure import rows/s, index build time, search latency in process
+    /// and over HTTP under load, peak memory, and the same queries on
+    /// PostgreSQL full-text search + earthdistance. Ends with a RESULT line.
+    Search(SearchArgs),
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct SearchArgs {
+    /// Records to generate and import (30% places, 70% organisations).
+    #[arg(long, default_value_t = 100_000)]
+    pub size: usize,
+    /// Distinct queries in the query set.
+    #[arg(long, default_value_t = 2_000)]
+    pub queries: usize,
+    /// Concurrent clients for the HTTP and PostgreSQL loads.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Seconds of load for HTTP and for PostgreSQL, each after 2 s of warm-up.
+    #[arg(long, default_value_t = 15)]
+    pub duration: u64,
+    /// PostgreSQL for the baseline (a schema of its own is created, then dropped).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    pub pg_url: String,
+    /// Connections of the PostgreSQL client pool (the clients share them).
+    #[arg(long, default_value_t = 16)]
+    pub pg_pool: u32,
+    /// Do not run the PostgreSQL baseline.
+    #[arg(long)]
+    pub no_pg: bool,
+    /// Seed of the generated records and queries.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the embedded database (default: a fresh temporary
+    /// directory, removed at the end).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Use this database instead of an embedded one (the synthetic sources
+    /// are added to its atlas).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Search(args) => search(args).await,
+    }
+}
+
+/// Share of places among the generated records.
+const PLACES_SHARE: f64 = 0.3;
+/// How many queries are also counted on PostgreSQL, one by one, to compare hits.
+const COMPARED_QUERIES: usize = 300;
+const WARM_UP: Duration = Duration::from_secs(2);
+
+async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (data, temp) = data_args(&args)?;
+    let store = database::open(&data, 8).await?;
+    let backend = store.backend().name();
+    let app = App::new(store, AppConfig::new("http://127.0.0.1:8080")).await?;
+    let referentials = Referentials::load(super::demo_atlas::shared_data_dir().as_deref());
+    say(&format!("referentials: {}", referentials.origin));
+    let generator = Generator::new(args.seed, referentials);
+
+    let imported = import_phase(&app, &generator, args.size).await?;
+    let queries = query_set(&generator, &args);
+    let http = http_phase(&app, &queries, &args).await?;
+    let (indexer, build) = build_index(&app).await?;
+    let inproc = inproc_phase(indexer.clone(), &queries, cores).await?;
+    let pg =
+        if args.no_pg { Err(anyhow!("skipped (--no-pg)")) } else { pg_phase(&app, &indexer, &queries, &args).await };
+    let figures = Figures { cores, backend, imported, build, http, inproc, pg, args: &args, queries: &queries };
+    print!("{}", figures.report());
+    drop(temp);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where the data goes: what was given, else a temporary directory kept
+/// alive by the returned guard.
+fn data_args(args: &SearchArgs) -> anyhow::Result<(DataArgs, Option<tempfile::TempDir>)> {
+    if let Some(url) = &args.database_url {
+        return Ok((DataArgs { data_dir: PathBuf::from("."), database_url: Some(url.clone()) }, None));
+    }
+    if let Some(dir) = &args.data_dir {
+        return Ok((DataArgs { data_dir: dir.clone(), database_url: None }, None));
+    }
+    let temp = tempfile::Builder::new().prefix("maillage-bench-").tempdir().context("temporary directory")?;
+    Ok((DataArgs { data_dir: temp.path().to_owned(), database_url: None }, Some(temp)))
+}
+
+/// Progress on standard error, so that standard output is the report.
+fn say(message: &str) {
+    eprintln!("[bench] {message}");
+}
+
+/// What importing both sources took and gave.
+struct Imported {
+    rows: u64,
+    created: i64,
+    rejected: i64,
+    dropped: i64,
+    merged: i64,
+    queued: i64,
+    total: Duration,
+    /// Reading, mapping and writing rows (until retiring starts).
+    writing: Duration,
+    /// Retiring and looking for duplicates.
+    dedup: Duration,
+}
+
+impl Imported {
+    fn rows_per_s(&self) -> f64 {
+        self.rows as f64 / self.total.as_secs_f64().max(1e-9)
+    }
+}
+
+async fn import_phase(app: &App, generator: &Generator, size: usize) -> anyhow::Result<Imported> {
+    let places = (size as f64 * PLACES_SHARE).round() as usize;
+    let organisations = size - places;
+    let mut sum = Imported {
+        rows: 0,
+        created: 0,
+        rejected: 0,
+        dropped: 0,
+        merged: 0,
+        queued: 0,
+        total: Duration::ZERO,
+        writing: Duration::ZERO,
+        dedup: Duration::ZERO,
+    };
+    say(&format!("importing {places} places and {organisations} organisations"));
+    import_source(app, PLACES_MAPPING, generator.places(places), &mut sum).await?;
+    import_source(app, ORGANISATIONS_MAPPING, generator.organisations(organisations), &mut sum).await?;
+    Ok(sum)
+}
+
+/// Imports one generated source with the real pipeline, adding its figures to `sum`.
+async fn import_source(
+    app: &App,
+    mapping: &str,
+    rows: impl Iterator<Item = Result<Row, ReadError>>,
+    sum: &mut Imported,
+) -> anyhow::Result<()> {
+    let mapping = Mapping::parse(mapping)?;
+    let source = mapping.source.name.clone();
+    let started = Instant::now();
+    let retiring_at: Mutex<Option<Instant>> = Mutex::new(None);
+    let progress = |p: Progress| match p {
+        Progress::Rows(n) if n % 50_000 == 0 => say(&format!("{source}: {n} rows in {:.0?}", started.elapsed())),
+        Progress::Retiring => {
+            if let Ok(mut at) = retiring_at.lock() {
+                *at = Some(Instant::now());
+            }
+            say(&format!("{source}: rows written in {:.1?}; retiring, then duplicates", started.elapsed()));
+        }
+        Progress::Duplicates { checked } if checked % 20_000 == 0 => {
+            say(&format!("{source}: {checked} records compared for duplicates, {:.0?}", started.elapsed()))
+        }
+        _ => {}
+    };
+    let request = ImportRequest { source: &source, mapping: &mapping, within: None };
+    let report = import(app, &Actor::System, request, rows, &progress).await.map_err(|e| anyhow!("{e}"))?;
+    let total = started.elapsed();
+    let retiring = retiring_at.lock().ok().and_then(|a| *a).unwrap_or_else(Instant::now);
+    let c = report.counts;
+    say(&format!(
+        "{source}: read {}, created {}, unchanged {}, rejected {}, values left out {}, merged {}, to review {} in {total:.1?}",
+        c.read, c.created, c.unchanged, c.rejected, c.dropped, c.merged, c.queued
+    ));
+    sum.rows += c.read as u64;
+    sum.created += c.created;
+    sum.rejected += c.rejected;
+    sum.dropped += c.dropped;
+    sum.merged += c.merged;
+    sum.queued += c.queued;
+    sum.total += total;
+    sum.writing += retiring.duration_since(started);
+    sum.dedup += total.saturating_sub(retiring.duration_since(started));
+    Ok(())
+}
+
+fn query_set(generator: &Generator, args: &SearchArgs) -> Vec<BenchQuery> {
+    let n = args.size.clamp(100, 20_000);
+    let names = generator.sample_names((n as f64 * PLACES_SHARE) as usize, n - (n as f64 * PLACES_SHARE) as usize);
+    QuerySource { names: &names, communes: &generator.communes }.build(args.seed, args.queries.max(1))
+}
+
+/// The HTTP load and what the server needed for it.
+struct Http {
+    stats: LoadStats,
+    ready_after: Duration,
+    /// Peak resident memory over the server's phase (index build + load), MB.
+    peak_rss_mb: Option<f64>,
+    /// Peak of the whole process until then (import included), MB.
+    process_peak_mb: Option<f64>,
+}
+
+async fn http_phase(app: &App, queries: &[BenchQuery], args: &SearchArgs) -> anyhow::Result<Http> {
+    let process_peak_mb = memory_mb("VmHWM");
+    let reset = reset_peak_rss();
+    let client = load::client(args.concurrency)?;
+    say("starting the HTTP server (it builds its own index)");
+    let server = Server::start(app.clone(), &client).await?;
+    say(&format!("server ready after {:.1?} at {}", server.ready_after, server.base));
+    let urls = Arc::new(load::search_urls(&server.base, queries)?);
+    check_first(&client, &urls[0]).await?;
+    let duration = Duration::from_secs(args.duration);
+    say(&format!("HTTP load: {} clients, {}s (+{}s warm-up)", args.concurrency, args.duration, WARM_UP.as_secs()));
+    load::http_load(client.clone(), urls.clone(), args.concurrency, WARM_UP).await;
+    let stats = load::http_load(client, urls, args.concurrency, duration).await;
+    let peak_rss_mb = if reset { memory_mb("VmHWM") } else { None };
+    let ready_after = server.ready_after;
+    server.stop().await?;
+    Ok(Http { stats, ready_after, peak_rss_mb, process_peak_mb })
+}
+
+/// One request before the load, to fail clearly if searches do not work.
+async fn check_first(client: &reqwest::Client, url: &str) -> anyhow::Result<()> {
+    let r = client.get(url).send().await?;
+    let status = r.status();
+    let body = r.text().await?;
+    if !status.is_success() {
+        return Err(anyhow!("{url} answered {status}: {body}"));
+    }
+    Ok(())
+}
+
+async fn build_index(app: &App) -> anyhow::Result<(Arc<Indexer>, Duration)> {
+    say("building an index in process (Indexer::rebuild)");
+    let indexer = Arc::new(Indexer::new(search::SearchIndex::in_ram().map_err(|e| anyhow!("{e}"))?));
+    let started = Instant::now();
+    let n = indexer.rebuild(app).await.map_err(|e| anyhow!("{e}"))?;
+    let took = started.elapsed();
+    say(&format!("{n} documents indexed in {took:.1?}"));
+    Ok((indexer, took))
+}
+
+/// Searches in process: latencies one at a time, throughput from every core.
+struct InProcess {
+    latencies_us: Vec<u32>,
+    /// Per query, in query-set order: its latency and total hits.
+    per_query: Vec<(u32, u64)>,
+    errors: usize,
+    qps_one_thread: f64,
+    qps_all_cores: f64,
+}
+
+async fn inproc_phase(indexer: Arc<Indexer>, queries: &[BenchQuery], cores: usize) -> anyhow::Result<InProcess> {
+    say(&format!("in-process searches: {} queries one at a time, then on {cores} threads", queries.len()));
+    let queries = Arc::new(queries.to_vec());
+    tokio::task::spawn_blocking(move || inproc_blocking(&indexer, &queries, cores)).await.context("in-process phase")
+}
+
+/// One search exactly as the API runs it: parameters, query, index.
+fn search_once(indexer: &Indexer, q: &BenchQuery) -> Result<u64, String> {
+    let params = parse_params(&q.pairs).map_err(|e| e.to_string())?;
+    let results = indexer.index.search(&query(&params, Utc::now())).map_err(|e| e.to_string())?;
+    Ok(results.total)
+}
+
+fn inproc_blocking(indexer: &Indexer, queries: &[BenchQuery], cores: usize) -> InProcess {
+    for q in queries.iter().take(200) {
+        let _ = search_once(indexer, q);
+    }
+    let mut per_query = Vec::with_capacity(queries.len());
+    let mut errors = 0;
+    let started = Instant::now();
+    for q in queries {
+        let t = Instant::now();
+        let total = search_once(indexer, q).unwrap_or_else(|_| {
+            errors += 1;
+            0
+        });
+        per_query.push((t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32, total));
+    }
+    let qps_one_thread = queries.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..cores {
+            s.spawn(move || {
+                for i in 0..queries.len() {
+                    let _ = search_once(indexer, &queries[(i + t * queries.len() / cores) % queries.len()]);
+                }
+            });
+        }
+    });
+    let qps_all_cores = (queries.len() * cores) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    let mut latencies_us: Vec<u32> = per_query.iter().map(|(l, _)| *l).collect();
+    latencies_us.sort_unstable();
+    InProcess { latencies_us, per_query, errors, qps_one_thread, qps_all_cores }
+}
+
+/// The PostgreSQL side.
+struct Pg {
+    stats: LoadStats,
+    load: Duration,
+    index: Duration,
+    rows: u64,
+    pool_size: u32,
+    notes: Vec<String>,
+    /// Totals of the first queries, one by one.
+    totals: Vec<Option<i64>>,
+}
+
+async fn pg_phase(app: &App, indexer: &Indexer, queries: &[BenchQuery], args: &SearchArgs) -> anyhow::Result<Pg> {
+    say(&format!("PostgreSQL baseline at {}", redact(&args.pg_url)));
+    let baseline = Baseline::setup(&args.pg_url, args.pg_pool.max(1)).await?;
+    let measured = pg_measure(&baseline, app, indexer, queries, args).await;
+    let dropped = baseline.drop_schema().await;
+    let pg = measured?;
+    dropped.context("dropping the baseline's schema")?;
+    Ok(pg)
+}
+
+async fn pg_measure(
+    baseline: &Baseline,
+    app: &App,
+    indexer: &Indexer,
+    queries: &[BenchQuery],
+    args: &SearchArgs,
+) -> anyhow::Result<Pg> {
+    let (load, index, rows) = baseline.load(app, indexer).await?;
+    say(&format!("{rows} rows copied in {load:.1?}, indexed in {index:.1?}"));
+    let now = Utc::now();
+    let sql: Arc<Vec<_>> = Arc::new(queries.iter().map(|q| baseline.translate(q, now)).collect());
+    let totals = baseline.totals(&sql[..COMPARED_QUERIES.min(sql.len())]).await;
+    say(&format!(
+        "PostgreSQL load: {} clients on {} connections, {}s",
+        args.concurrency, baseline.pool_size, args.duration
+    ));
+    baseline.run(sql.clone(), args.concurrency, WARM_UP).await;
+    let stats = baseline.run(sql, args.concurrency, Duration::from_secs(args.duration)).await;
+    Ok(Pg { stats, load, index, rows, pool_size: baseline.pool_size, notes: baseline.notes.clone(), totals })
+}
+
+/// A URL without its password, for the log.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if url[s + 3..at].contains(':') => {
+            let user_end = url[s + 3..at].find(':').map_or(at, |i| s + 3 + i);
+            format!("{}:***{}", &url[..user_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A value of /proc/self/status in megabytes (Linux).
+fn memory_mb(key: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key) && l[key.len()..].starts_with(':'))?;
+    let kb: f64 = line[key.len() + 1..].trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak resident size (Linux ≥ 4.0), so that VmHWM afterwards
+/// is the peak of what follows.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Everything measured, and its presentation.
+struct Figures<'a> {
+    cores: usize,
+    backend: &'static str,
+    imported: Imported,
+    build: Duration,
+    http: Http,
+    inproc: InProcess,
+    pg: anyhow::Result<Pg>,
+    args: &'a SearchArgs,
+    queries: &'a [BenchQuery],
+}
+
+fn num(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.decimals$}"),
+        _ => "na".into(),
+    }
+}
+
+impl Figures<'_> {
+    fn inproc_ms(&self, q: f64) -> f64 {
+        quantile_ms(&self.inproc.latencies_us, q)
+    }
+
+    fn ratio(&self) -> Option<f64> {
+        self.pg.as_ref().ok().map(|pg| self.http.stats.rps() / pg.stats.rps().max(1e-9))
+    }
+
+    fn report(&self) -> String {
+        let mut out = String::new();
+        self.summary_table(&mut out);
+        self.family_table(&mut out);
+        self.notes(&mut out);
+        out.push_str(&self.result_line());
+        out.push('\n');
+        out
+    }
+
+    fn summary_table(&self, out: &mut String) {
+        let (i, h) = (&self.imported, &self.http);
+        let row = |out: &mut String, what: &str, value: String, target: &str| {
+            let _ = writeln!(out, "  {what:<44} {value:>14}   {target}");
+        };
+        let _ = writeln!(
+            out,
+            "\nSearch benchmark: {} records requested, {} cores, {} store, {} queries, {} clients, {} s of load",
+            self.args.size,
+            self.cores,
+            self.backend,
+            self.queries.len(),
+            self.args.concurrency,
+            self.args.duration
+        );
+        row(out, "import: rows/s (whole pipeline)", format!("{:.0}", i.rows_per_s()), "target ≥ 50,000");
+        row(out, "import: total s", format!("{:.1}", i.total.as_secs_f64()), "");
+        row(out, "  writing rows s", format!("{:.1}", i.writing.as_secs_f64()), "");
+        row(out, "  retiring + duplicate detection s", format!("{:.1}", i.dedup.as_secs_f64()), "");
+        row(out, "records created / merged / to review", format!("{}/{}/{}", i.created, i.merged, i.queued), "");
+        row(out, "index build s (Indexer::rebuild)", format!("{:.2}", self.build.as_secs_f64()), "");
+        row(out, "server ready s (its own index build)", format!("{:.2}", h.ready_after.as_secs_f64()), "");
+        row(out, "in-process p50 ms", format!("{:.3}", self.inproc_ms(0.5)), "");
+        row(out, "in-process p99 ms", format!("{:.3}", self.inproc_ms(0.99)), "target < 10 at 1M");
+        row(out, "in-process searches/s, 1 thread", format!("{:.0}", self.inproc.qps_one_thread), "");
+        row(
+            out,
+            &format!("in-process searches/s, {} threads", self.cores),
+            format!("{:.0}", self.inproc.qps_all_cores),
+            "",
+        );
+        row(out, "HTTP requests/s", format!("{:.0}", h.stats.rps()), "target ≥ 5,000");
+        row(out, "HTTP p50 ms", format!("{:.2}", h.stats.quantile_ms(0.5)), "");
+        row(out, "HTTP p99 ms", format!("{:.2}", h.stats.quantile_ms(0.99)), "");
+        row(out, "HTTP errors", format!("{}", h.stats.errors), "");
+        row(out, "server peak RSS MB (index build + load)", num(h.peak_rss_mb, 0), "");
+        row(out, "process peak RSS MB before the server", num(h.process_peak_mb, 0), "");
+        match &self.pg {
+            Ok(pg) => {
+                row(
+                    out,
+                    "PostgreSQL copy s / index s",
+                    format!("{:.1}/{:.1}", pg.load.as_secs_f64(), pg.index.as_secs_f64()),
+                    "",
+                );
+                row(
+                    out,
+                    &format!("PostgreSQL requests/s ({} connections)", pg.pool_size),
+                    format!("{:.0}", pg.stats.rps()),
+                    "",
+                );
+                row(out, "PostgreSQL p50 ms", format!("{:.2}", pg.stats.quantile_ms(0.5)), "");
+                row(out, "PostgreSQL p99 ms", format!("{:.2}", pg.stats.quantile_ms(0.99)), "");
+                row(out, "PostgreSQL errors", format!("{}", pg.stats.errors), "");
+                row(out, "ratio HTTP rps / PostgreSQL rps", num(self.ratio(), 1), "target ≥ 10");
+            }
+            Err(e) => row(out, "PostgreSQL baseline", "na".into(), &format!("not run: {e:#}")),
+        }
+    }
+
+    /// Per family of queries: in-process latency and hits on both sides.
+    fn family_table(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "\n  {:<18} {:>6} {:>10} {:>10} {:>12} {:>12}",
+            "family", "count", "p50 ms", "p99 ms", "mean hits", "PG hits*"
+        );
+        let pg_totals = self.pg.as_ref().map(|p| p.totals.as_slice()).unwrap_or(&[]);
+        let mut families: Vec<&str> = self.queries.iter().map(|q| q.family).collect();
+        families.sort_unstable();
+        families.dedup();
+        for family in families {
+            let idx: Vec<usize> = (0..self.queries.len()).filter(|i| self.queries[*i].family == family).collect();
+            let mut lat: Vec<u32> = idx.iter().map(|i| self.inproc.per_query[*i].0).collect();
+            lat.sort_unstable();
+            let hits = idx.iter().map(|i| self.inproc.per_query[*i].1 as f64).sum::<f64>() / idx.len() as f64;
+            let compared: Vec<(f64, f64)> = idx
+                .iter()
+                .filter_map(|i| {
+                    pg_totals.get(*i).copied().flatten().map(|t| (self.inproc.per_query[*i].1 as f64, t as f64))
+                })
+                .collect();
+            let pg_hits = (!compared.is_empty()).then(|| {
+                let (ours, theirs): (f64, f64) = compared.iter().fold((0.0, 0.0), |a, c| (a.0 + c.0, a.1 + c.1));
+                format!("{:.0} vs {:.0}", theirs / compared.len() as f64, ours / compared.len() as f64)
+            });
+            let _ = writeln!(
+                out,
+                "  {family:<18} {:>6} {:>10.3} {:>10.3} {:>12.0} {:>12}",
+                idx.len(),
+                quantile_ms(&lat, 0.5),
+                quantile_ms(&lat, 0.99),
+                hits,
+                pg_hits.unwrap_or_else(|| "na".into())
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  * PG hits: mean total on PostgreSQL vs ours over the first {COMPARED_QUERIES} queries of the family"
+        );
+    }
+
+    fn notes(&self, out: &mut String) {
+        let _ = writeln!(out, "\nNotes:");
+        let mut note = |s: &str| {
+            let _ = writeln!(out, "  - {s}");
+        };
+        note("one process: the HTTP server (web::serve, its own in-RAM index) and the load generator share the cores;");
+        note("peak RSS is this process's VmHWM, reset when the server starts (it includes the load generator);");
+        note("HTTP requests are GET /api/v1/search without Accept-Encoding (no gzip), keep-alive, closed loop;");
+        note(
+            "in-process = parse_params + query + SearchIndex::search, as the API handler runs them (facets included);",
+        );
+        if std::env::var_os("MAILLAGE_LOG").is_none() {
+            note("the server logged every request at info level (set MAILLAGE_LOG=warn to measure without it);");
+        }
+        if self.inproc.errors > 0 || self.imported.rejected > 0 {
+            note(&format!("{} in-process query errors, {} rejected rows", self.inproc.errors, self.imported.rejected));
+        }
+        if let Some(e) = &self.http.stats.first_error {
+            note(&format!("first HTTP error: {e}"));
+        }
+        if let Ok(pg) = &self.pg {
+            note(&format!("PostgreSQL: {} rows; {}", pg.rows, pg.notes.join("; ")));
+            note("PostgreSQL counts the total only (window count); ours also counts 10 facets and open-now;");
+            note("PostgreSQL has no typo tolerance: the typo family finds less there;");
+            if let Some(e) = &pg.stats.first_error {
+                note(&format!("first PostgreSQL error: {e}"));
+            }
+        }
+    }
+
+    fn result_line(&self) -> String {
+        let (i, h) = (&self.imported, &self.http);
+        let pg = self.pg.as_ref().ok();
+        let pg_num = |f: &dyn Fn(&Pg) -> f64, d: usize| num(pg.map(f), d);
+        format!(
+            "RESULT size={} cores={} import_rows_per_s={:.0} index_build_s={:.2} inproc_p50_ms={:.3} inproc_p99_ms={:.3} \
+             inproc_qps={:.0} http_rps={:.0} http_p50_ms={:.2} http_p99_ms={:.2} http_errors={} peak_rss_mb={} \
+             pg_rps={} pg_p50_ms={} pg_p99_ms={} ratio_vs_pg={}",
+            self.args.size,
+            self.cores,
+            i.rows_per_s(),
+            self.build.as_secs_f64(),
+            self.inproc_ms(0.5),
+            self.inproc_ms(0.99),
+            self.inproc.qps_all_cores,
+            h.stats.rps(),
+            h.stats.quantile_ms(0.5),
+            h.stats.quantile_ms(0.99),
+            h.stats.errors,
+            num(h.peak_rss_mb, 0),
+            pg_num(&|p| p.stats.rps(), 0),
+            pg_num(&|p| p.stats.quantile_ms(0.5), 2),
+            pg_num(&|p| p.stats.quantile_ms(0.99), 2),
+            num(self.ratio(), 2),
+        )
+    }
+}
