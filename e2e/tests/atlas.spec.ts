@@ -33,6 +33,15 @@ test('search, narrow with a facet, open a place and see it on the map', async ({
   await expect(page.locator('.leaflet-marker-icon')).toHaveAttribute('alt', name);
   await expectAccessible(page);
   await shot(page, '11-place');
+
+  // On a phone: one column, nothing wider than the screen.
+  await page.setViewportSize({ width: 375, height: 800 });
+  for (const path of [page.url(), '/recherche?q=tiers-lieu']) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `no sideways scrolling on ${path}`).toBeLessThanOrEqual(0);
+  }
+  await shot(page, '15-search-phone');
 });
 
 test('the territory team compares two records and merges them', async ({ page }) => {

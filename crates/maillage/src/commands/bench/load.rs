@@ -54,6 +54,9 @@ pub fn quantile_ms(sorted_us: &[u32], q: f64) -> f64 {
     f64::from(sorted_us[rank - 1]) / 1000.0
 }
 
+/// What one client task saw: latencies (µs), errors, the first error.
+type TaskOutcome = (Vec<u32>, u64, Option<String>);
+
 /// Runs `fire(i)` for i = 0, 1, 2… from `concurrency` tasks until
 /// `duration` has passed; `fire` says whether the request succeeded.
 pub async fn closed_loop<F, Fut>(concurrency: usize, duration: Duration, fire: F) -> LoadStats
@@ -65,7 +68,7 @@ where
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let deadline = start + duration;
-    let tasks: Vec<JoinHandle<(Vec<u32>, u64, Option<String>)>> = (0..concurrency.max(1))
+    let tasks: Vec<JoinHandle<TaskOutcome>> = (0..concurrency.max(1))
         .map(|_| {
             let (fire, next) = (fire.clone(), next.clone());
             tokio::spawn(async move {

@@ -23,7 +23,7 @@ use app::atlas::index::{Indexer, slot_of};
 use chrono::{DateTime, Utc};
 use search::SearchDoc;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool, Row};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, PgPool, Row};
 use store::atlas::RecordCursor;
 
 use super::load::{LoadStats, closed_loop};
@@ -51,7 +51,7 @@ pub struct Baseline {
 
 /// One query in SQL with its parameters.
 pub struct SqlQuery {
-    pub sql: String,
+    pub sql: Arc<str>,
     binds: Vec<Bind>,
 }
 
@@ -81,7 +81,7 @@ impl Baseline {
             .await
             .map_err(|_| anyhow!("timed out connecting"))??;
         let schema = format!("maillage_bench_{}", std::process::id());
-        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await?;
+        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await?;
         let mut notes = Vec::new();
         let mut search_path = vec![schema.clone()];
         let mut have = installed_extensions(&mut admin).await?;
@@ -89,9 +89,10 @@ impl Baseline {
             if have.iter().any(|(e, _)| e == ext) {
                 continue;
             }
-            let created = sqlx::query(&format!("CREATE EXTENSION IF NOT EXISTS {ext} WITH SCHEMA {schema}"))
-                .execute(&mut admin)
-                .await;
+            let created =
+                sqlx::query(AssertSqlSafe(format!("CREATE EXTENSION IF NOT EXISTS {ext} WITH SCHEMA {schema}")))
+                    .execute(&mut admin)
+                    .await;
             if let Err(e) = created {
                 notes.push(format!("extension {ext} unavailable ({e})"));
             }
@@ -167,7 +168,7 @@ impl Baseline {
             format!("CREATE INDEX ON {s}.records (kind)"),
             format!("ANALYZE {s}.records"),
         ] {
-            sqlx::query(&ddl).execute(&mut *conn).await.with_context(|| ddl.clone())?;
+            sqlx::query(AssertSqlSafe(ddl.as_str())).execute(&mut *conn).await.with_context(|| ddl.clone())?;
         }
         Ok((copied, started.elapsed(), rows))
     }
@@ -213,7 +214,7 @@ impl Baseline {
              FROM {}.records WHERE {filter} ORDER BY {order} LIMIT 20",
             self.schema
         );
-        SqlQuery { sql, binds: b.binds }
+        SqlQuery { sql: sql.into(), binds: b.binds }
     }
 
     /// (condition, distance expression) for "within `radius_m` of a point".
@@ -241,7 +242,7 @@ impl Baseline {
 
     /// Runs one query: its rows decoded as an application would, and the total.
     async fn execute(pool: &PgPool, q: &SqlQuery) -> Result<i64, String> {
-        let mut query = sqlx::query(&q.sql);
+        let mut query = sqlx::query(AssertSqlSafe(q.sql.clone()));
         for bind in &q.binds {
             query = match bind {
                 Bind::F64(v) => query.bind(*v),
@@ -283,7 +284,7 @@ impl Baseline {
 
     /// Drops the schema and everything in it.
     pub async fn drop_schema(self) -> anyhow::Result<()> {
-        sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.schema)).execute(&self.pool).await?;
+        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", self.schema))).execute(&self.pool).await?;
         self.pool.close().await;
         Ok(())
     }
@@ -297,20 +298,20 @@ async fn text_config(
 ) -> anyhow::Result<String> {
     let Some((_, at)) = unaccent else { return Ok("pg_catalog.french".into()) };
     let config = format!("{schema}.fr_unaccent");
-    sqlx::query(&format!("CREATE TEXT SEARCH CONFIGURATION {config} (COPY = pg_catalog.french)"))
+    sqlx::query(AssertSqlSafe(format!("CREATE TEXT SEARCH CONFIGURATION {config} (COPY = pg_catalog.french)")))
         .execute(&mut *conn)
         .await?;
-    sqlx::query(&format!(
+    sqlx::query(AssertSqlSafe(format!(
         "ALTER TEXT SEARCH CONFIGURATION {config} ALTER MAPPING FOR hword, hword_part, word \
          WITH {at}.unaccent, french_stem"
-    ))
+    )))
     .execute(&mut *conn)
     .await?;
     Ok(config)
 }
 
 async fn create_table(conn: &mut sqlx::PgConnection, schema: &str, config: &str) -> anyhow::Result<()> {
-    sqlx::query(&format!(
+    sqlx::query(AssertSqlSafe(format!(
         "CREATE TABLE {schema}.records (\
            id bigint PRIMARY KEY, kind text NOT NULL, name text NOT NULL, body text NOT NULL, \
            kinds text[] NOT NULL, departement text, region text, lat float8, lon float8, \
@@ -318,7 +319,7 @@ async fn create_table(conn: &mut sqlx::PgConnection, schema: &str, config: &str)
            tsv tsvector GENERATED ALWAYS AS (\
              setweight(to_tsvector('{config}'::regconfig, name), 'A') || \
              setweight(to_tsvector('{config}'::regconfig, body), 'B')) STORED)"
-    ))
+    )))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -132,11 +132,13 @@ fn typo(rng: &mut Rng, words: &[String]) -> String {
 /// Two adjacent words of one name (`forge numérique`).
 fn two_words(rng: &mut Rng, names: &[String]) -> String {
     for _ in 0..20 {
-        let words = name_words(rng.pick(names));
+        let name: &String = rng.pick(names);
+        let words = name_words(name);
         if words.len() >= 2 {
             let i = rng.below(words.len() - 1);
             return format!("{} {}", words[i], words[i + 1]);
         }
     }
-    name_words(rng.pick(names)).join(" ")
+    let name: &String = rng.pick(names);
+    name_words(name).join(" ")
 }
