@@ -47,6 +47,10 @@ pub enum AppError {
     Conflict(String),
     #[error("busy, retry")]
     Busy,
+    /// The slot collides with a confirmed booking (of this resource, or of
+    /// one above or below it in its tree).
+    #[error("the slot is taken")]
+    SlotTaken { resource_id: i64, starts_at: chrono::DateTime<chrono::Utc>, ends_at: chrono::DateTime<chrono::Utc> },
     #[error("internal error: {0}")]
     Internal(String),
 }

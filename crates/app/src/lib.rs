@@ -20,6 +20,7 @@ mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod operations;
 pub mod secrets;
 
 pub use config::{AppConfig, SmtpConfig};

@@ -9,6 +9,8 @@
 //!   chain is verified.
 //! - [`atlas`]: places, organisations and services as fields resolved from
 //!   source claims and hand edits.
+//! - [`operations`]: bookable resources of a place and the rules of a
+//!   booking (slots, opening hours, the resource tree).
 //! - [`territory`]: communes, départements, régions and EPCI, shipped with
 //!   the product, and finding a record's commune.
 //!
@@ -18,5 +20,6 @@
 pub mod accounts;
 pub mod atlas;
 pub mod audit;
+pub mod operations;
 pub mod policy;
 pub mod territory;

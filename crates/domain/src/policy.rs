@@ -56,6 +56,8 @@ pub enum Action {
     ReviewDuplicates,
     /// Edit any atlas record, services and links included.
     EditAtlas,
+    /// Book a place's resource for oneself.
+    Book,
 }
 
 /// What the action applies to.
@@ -94,6 +96,7 @@ impl Action {
             | Action::ImportAtlas
             | Action::ReviewDuplicates => TokenScope::Admin,
             Action::EditPlace | Action::EditOrganisation | Action::EditAtlas => TokenScope::AtlasWrite,
+            Action::Book => TokenScope::Bookings,
         }
     }
 }
@@ -152,6 +155,9 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource) -> Result<()
         (Action::ImportAtlas | Action::ReviewDuplicates | Action::EditAtlas, Resource::Platform) => {
             user.is_admin() || user.has(Role::TerritoryEditor)
         }
+        // Any signed-in person, for now; audiences (members, residents) and
+        // machine trainings come with the resource rules.
+        (Action::Book, Resource::Place(_)) => true,
         (Action::ViewOrganisationInternals, Resource::Organisation(id)) => {
             user.is_admin()
                 || user.has_scoped(Role::OrganisationAdmin, id)
@@ -212,6 +218,7 @@ mod tests {
             (ImportAtlas, Platform, [false, false, true, true, false, false, false]),
             (ReviewDuplicates, Platform, [false, false, true, true, false, false, false]),
             (EditAtlas, Platform, [false, false, true, true, false, false, false]),
+            (Book, Place(10), [false, true, true, true, true, true, true]),
             // An action on the wrong kind of resource is never allowed.
             (ManageUsers, User(1), [false; 7]),
         ];

@@ -46,6 +46,8 @@ pub const TABLES: &[&str] = &[
     "dedup_candidates",
     "atlas_merges",
     "change_outbox",
+    "resources",
+    "bookings",
 ];
 
 /// Tables a fresh migration seeds; a restore replaces their rows.

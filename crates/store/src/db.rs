@@ -191,6 +191,10 @@ impl WriteTx {
         &mut self.tx
     }
 
+    pub(crate) fn is_postgres(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
     /// Appends `event` to the audit log, chained to the previous entry.
     ///
     /// Incrementing the head row first locks it until commit on PostgreSQL

@@ -30,6 +30,7 @@ pub mod grants;
 pub mod jobs;
 pub mod mail;
 pub mod one_time;
+pub mod operations;
 pub mod outbox;
 pub mod personal_data;
 pub mod sessions;

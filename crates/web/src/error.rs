@@ -153,6 +153,13 @@ impl From<AppError> for ApiError {
             AppError::Denied(d) => d.into(),
             AppError::NotFound => ApiError::not_found(),
             AppError::Conflict(m) => ApiError::new(Code::Conflict, m),
+            AppError::SlotTaken { resource_id, starts_at, ends_at } => ApiError::new(
+                Code::Conflict,
+                "the slot collides with a booking of this resource, or of one above or below it",
+            )
+            .with_details(
+                json!({"conflict": {"resource_id": resource_id, "starts_at": starts_at, "ends_at": ends_at}}),
+            ),
             AppError::Busy => {
                 ApiError::new(Code::Busy, "the database is busy; retry").with_details(json!({"retry_after_secs": 1}))
             }

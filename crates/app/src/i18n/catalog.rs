@@ -122,6 +122,7 @@ catalog! {
     tokens_scope_account_write: "modifier mon compte", "change my account";
     tokens_scope_admin: "utiliser mes droits d'administration", "use my administration rights";
     tokens_scope_atlas_write: "modifier les fiches de l'atlas que je gère", "edit the atlas records I manage";
+    tokens_scope_bookings: "réserver et gérer mes réservations", "book and manage my bookings";
     tokens_create: "Créer le jeton", "Create the token";
     tokens_created: "Voici votre jeton. Copiez-le maintenant : il ne sera plus affiché.", "Here is your token. Copy it now: it will not be shown again.";
     tokens_created_on: "Créé le", "Created on";

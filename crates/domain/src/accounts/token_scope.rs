@@ -13,15 +13,22 @@ pub enum TokenScope {
     Admin,
     /// Edit and confirm the atlas records the owner manages.
     AtlasWrite,
+    /// Book resources and manage the owner's bookings.
+    Bookings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown token scope {0:?}; expected one of: account:read, account:write, admin, atlas:write")]
+#[error("unknown token scope {0:?}; expected one of: account:read, account:write, admin, atlas:write, bookings:write")]
 pub struct UnknownScope(pub String);
 
 impl TokenScope {
-    pub const ALL: [TokenScope; 4] =
-        [TokenScope::AccountRead, TokenScope::AccountWrite, TokenScope::Admin, TokenScope::AtlasWrite];
+    pub const ALL: [TokenScope; 5] = [
+        TokenScope::AccountRead,
+        TokenScope::AccountWrite,
+        TokenScope::Admin,
+        TokenScope::AtlasWrite,
+        TokenScope::Bookings,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -29,6 +36,7 @@ impl TokenScope {
             TokenScope::AccountWrite => "account:write",
             TokenScope::Admin => "admin",
             TokenScope::AtlasWrite => "atlas:write",
+            TokenScope::Bookings => "bookings:write",
         }
     }
 

@@ -75,6 +75,8 @@ pub enum ScopeDto {
     Admin,
     #[serde(rename = "atlas:write")]
     AtlasWrite,
+    #[serde(rename = "bookings:write")]
+    Bookings,
 }
 
 impl From<ScopeDto> for TokenScope {
@@ -84,6 +86,7 @@ impl From<ScopeDto> for TokenScope {
             ScopeDto::AccountWrite => TokenScope::AccountWrite,
             ScopeDto::Admin => TokenScope::Admin,
             ScopeDto::AtlasWrite => TokenScope::AtlasWrite,
+            ScopeDto::Bookings => TokenScope::Bookings,
         }
     }
 }
@@ -95,6 +98,7 @@ impl From<TokenScope> for ScopeDto {
             TokenScope::AccountWrite => ScopeDto::AccountWrite,
             TokenScope::Admin => ScopeDto::Admin,
             TokenScope::AtlasWrite => ScopeDto::AtlasWrite,
+            TokenScope::Bookings => ScopeDto::Bookings,
         }
     }
 }

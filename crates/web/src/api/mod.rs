@@ -8,6 +8,7 @@ mod auth;
 mod exports;
 pub mod me;
 mod openapi;
+mod operations;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -43,6 +44,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(atlas::verify))
         .routes(routes!(atlas::set_figures))
         .routes(routes!(exports::download))
+        .routes(routes!(operations::create, operations::list))
+        .routes(routes!(operations::create_booking))
+        .routes(routes!(operations::availability))
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers.

@@ -46,6 +46,10 @@ pub fn base() -> OpenApi {
                 .name("atlas")
                 .description(Some("Places, organisations and services of the territory"))
                 .build(),
+            TagBuilder::new()
+                .name("operations")
+                .description(Some("Bookable resources of places and their bookings"))
+                .build(),
         ]))
         .build()
 }

@@ -100,6 +100,7 @@ async fn load(state: &AppState, page: Page) -> Result<AccountPage, PageError> {
             (TokenScope::AccountWrite.as_str(), t.tokens_scope_account_write),
             (TokenScope::Admin.as_str(), t.tokens_scope_admin),
             (TokenScope::AtlasWrite.as_str(), t.tokens_scope_atlas_write),
+            (TokenScope::Bookings.as_str(), t.tokens_scope_bookings),
         ],
         new_token: None,
         profile_errors: FormErrors::default(),

@@ -43,6 +43,14 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
         ("PATCH", "/api/v1/atlas/999999".into(), Some(json!({"fields": {"summary": "Un lieu ouvert à tous"}}))),
         ("POST", "/api/v1/atlas/999999/verify".into(), None),
         ("PUT", "/api/v1/atlas/999999/figures/2025".into(), Some(json!({"figures": {"visitors": 1200}}))),
+        ("POST", "/api/v1/places/999999/resources".into(), Some(json!({"kind": "room", "name": "Salle Ada"}))),
+        (
+            "POST",
+            "/api/v1/bookings".into(),
+            Some(
+                json!({"resource_id": 999999, "starts_at": "2030-01-07T09:00:00Z", "ends_at": "2030-01-07T10:00:00Z"}),
+            ),
+        ),
     ]
 }
 
@@ -57,6 +65,8 @@ pub fn public_routes() -> Vec<(&'static str, String, &'static str)> {
         rows.push(("GET", format!("/api/v1/{one}/999999"), "id"));
     }
     rows.push(("GET", "/api/v1/exports/klingon".into(), "id"));
+    rows.push(("GET", "/api/v1/places/999999/resources".into(), "id"));
+    rows.push(("GET", "/api/v1/resources/999999/bookings".into(), "id"));
     rows
 }
 

@@ -10,5 +10,6 @@ mod curation;
 mod freshness;
 mod helpers;
 mod openapi;
+mod operations;
 mod pages;
 mod two_servers;

@@ -25,6 +25,7 @@ mod generate;
 mod load;
 mod pg_baseline;
 mod queries;
+mod system;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -47,6 +48,7 @@ use self::generate::{Generator, ORGANISATIONS_MAPPING, PLACES_MAPPING, Referenti
 use self::load::{LoadStats, Server, quantile_ms};
 use self::pg_baseline::Baseline;
 use self::queries::{BenchQuery, QuerySource};
+use self::system::{CpuSample, CpuUse, memory_mb, reset_peak_rss};
 use crate::cli::DataArgs;
 use crate::database;
 
@@ -161,6 +163,7 @@ struct Imported {
     writing: Duration,
     /// Retiring and looking for duplicates.
     dedup: Duration,
+    cpu: Option<CpuUse>,
 }
 
 impl Imported {
@@ -182,10 +185,13 @@ async fn import_phase(app: &App, generator: &Generator, size: usize) -> anyhow::
         total: Duration::ZERO,
         writing: Duration::ZERO,
         dedup: Duration::ZERO,
+        cpu: None,
     };
     say(&format!("importing {places} places and {organisations} organisations"));
+    let cpu = CpuSample::now();
     import_source(app, PLACES_MAPPING, generator.places(places), &mut sum).await?;
     import_source(app, ORGANISATIONS_MAPPING, generator.organisations(organisations), &mut sum).await?;
+    sum.cpu = cpu.and_then(CpuSample::since);
     Ok(sum)
 }
 
@@ -248,6 +254,7 @@ struct Http {
     peak_rss_mb: Option<f64>,
     /// Peak of the whole process until then (import included), MB.
     process_peak_mb: Option<f64>,
+    cpu: Option<CpuUse>,
 }
 
 async fn http_phase(app: &App, queries: &[BenchQuery], args: &SearchArgs) -> anyhow::Result<Http> {
@@ -262,11 +269,13 @@ async fn http_phase(app: &App, queries: &[BenchQuery], args: &SearchArgs) -> any
     let duration = Duration::from_secs(args.duration);
     say(&format!("HTTP load: {} clients, {}s (+{}s warm-up)", args.concurrency, args.duration, WARM_UP.as_secs()));
     load::http_load(client.clone(), urls.clone(), args.concurrency, WARM_UP).await;
+    let cpu = CpuSample::now();
     let stats = load::http_load(client, urls, args.concurrency, duration).await;
+    let cpu = cpu.and_then(CpuSample::since);
     let peak_rss_mb = if reset { memory_mb("VmHWM") } else { None };
     let ready_after = server.ready_after;
     server.stop().await?;
-    Ok(Http { stats, ready_after, peak_rss_mb, process_peak_mb })
+    Ok(Http { stats, ready_after, peak_rss_mb, process_peak_mb, cpu })
 }
 
 /// One request before the load, to fail clearly if searches do not work.
@@ -298,6 +307,8 @@ struct InProcess {
     errors: usize,
     qps_one_thread: f64,
     qps_all_cores: f64,
+    /// While searching from every core.
+    cpu: Option<CpuUse>,
 }
 
 async fn inproc_phase(indexer: Arc<Indexer>, queries: &[BenchQuery], cores: usize) -> anyhow::Result<InProcess> {
@@ -330,6 +341,7 @@ fn inproc_blocking(indexer: &Indexer, queries: &[BenchQuery], cores: usize) -> I
     }
     let qps_one_thread = queries.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
     let started = Instant::now();
+    let cpu = CpuSample::now();
     std::thread::scope(|s| {
         for t in 0..cores {
             s.spawn(move || {
@@ -340,9 +352,10 @@ fn inproc_blocking(indexer: &Indexer, queries: &[BenchQuery], cores: usize) -> I
         }
     });
     let qps_all_cores = (queries.len() * cores) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    let cpu = cpu.and_then(CpuSample::since);
     let mut latencies_us: Vec<u32> = per_query.iter().map(|(l, _)| *l).collect();
     latencies_us.sort_unstable();
-    InProcess { latencies_us, per_query, errors, qps_one_thread, qps_all_cores }
+    InProcess { latencies_us, per_query, errors, qps_one_thread, qps_all_cores, cpu }
 }
 
 /// The PostgreSQL side.
@@ -355,6 +368,8 @@ struct Pg {
     notes: Vec<String>,
     /// Totals of the first queries, one by one.
     totals: Vec<Option<i64>>,
+    /// During the load; "others" includes the PostgreSQL server.
+    cpu: Option<CpuUse>,
 }
 
 async fn pg_phase(app: &App, indexer: &Indexer, queries: &[BenchQuery], args: &SearchArgs) -> anyhow::Result<Pg> {
@@ -384,8 +399,11 @@ async fn pg_measure(
         args.concurrency, baseline.pool_size, args.duration
     ));
     baseline.run(sql.clone(), args.concurrency, WARM_UP).await;
+    let cpu = CpuSample::now();
     let stats = baseline.run(sql, args.concurrency, Duration::from_secs(args.duration)).await;
-    Ok(Pg { stats, load, index, rows, pool_size: baseline.pool_size, notes: baseline.notes.clone(), totals })
+    let cpu = cpu.and_then(CpuSample::since);
+    let notes = baseline.notes.clone();
+    Ok(Pg { stats, load, index, rows, pool_size: baseline.pool_size, notes, totals, cpu })
 }
 
 /// A URL without its password, for the log.
@@ -397,20 +415,6 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-/// A value of /proc/self/status in megabytes (Linux).
-fn memory_mb(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key) && l[key.len()..].starts_with(':'))?;
-    let kb: f64 = line[key.len() + 1..].trim().trim_end_matches("kB").trim().parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Resets the peak resident size (Linux ≥ 4.0), so that VmHWM afterwards
-/// is the peak of what follows.
-fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 /// Everything measured, and its presentation.
@@ -489,6 +493,13 @@ impl Figures<'_> {
         row(out, "HTTP errors", format!("{}", h.stats.errors), "");
         row(out, "server peak RSS MB (index build + load)", num(h.peak_rss_mb, 0), "");
         row(out, "process peak RSS MB before the server", num(h.process_peak_mb, 0), "");
+        let cpu = |c: Option<CpuUse>| c.map_or_else(|| "na".to_owned(), |c| format!("{:.2}/{:.2}", c.own, c.others));
+        row(out, "CPU cores, this process/others: import", cpu(i.cpu), "");
+        row(out, "  HTTP load", cpu(h.cpu), "");
+        row(out, "  in-process, all threads", cpu(self.inproc.cpu), "");
+        if let Ok(pg) = &self.pg {
+            row(out, "  PostgreSQL load (others = the server too)", cpu(pg.cpu), "");
+        }
         match &self.pg {
             Ok(pg) => {
                 row(
@@ -591,7 +602,7 @@ impl Figures<'_> {
         format!(
             "RESULT size={} cores={} import_rows_per_s={:.0} index_build_s={:.2} inproc_p50_ms={:.3} inproc_p99_ms={:.3} \
              inproc_qps={:.0} http_rps={:.0} http_p50_ms={:.2} http_p99_ms={:.2} http_errors={} peak_rss_mb={} \
-             pg_rps={} pg_p50_ms={} pg_p99_ms={} ratio_vs_pg={}",
+             pg_rps={} pg_p50_ms={} pg_p99_ms={} ratio_vs_pg={} others_cpu_during_http={}",
             self.args.size,
             self.cores,
             i.rows_per_s(),
@@ -608,6 +619,7 @@ impl Figures<'_> {
             pg_num(&|p| p.stats.quantile_ms(0.5), 2),
             pg_num(&|p| p.stats.quantile_ms(0.99), 2),
             num(self.ratio(), 2),
+            num(h.cpu.map(|c| c.others), 2),
         )
     }
 }

@@ -1,0 +1,209 @@
+//! Operations of a place: its bookable resources and booking them.
+//!
+//! A booking checks the slot against the resource's rules, then, in one
+//! audited transaction, locks the resource tree, looks for a colliding
+//! confirmed booking (on the resource, an ancestor or a descendant) and
+//! inserts. Under contention the answer may be "busy, retry", never a wrong
+//! one.
+
+use chrono::{DateTime, Utc};
+use domain::accounts::FieldError;
+use domain::atlas::RecordKind;
+use domain::atlas::hours::{OpeningHours, timezone_for_commune};
+use domain::audit::AuditEvent;
+use domain::operations::{ResourceKind, ResourceRules, Slot, SlotError};
+use domain::policy::{Action, Actor, Resource as On, authorize};
+use store::operations::{Booking, NewResource, Resource};
+use store::{StoreError, from_micros, to_micros};
+
+use crate::{App, AppError, FieldErrors};
+
+/// A resource as a manager describes it.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceInput {
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub capacity: Option<i64>,
+    pub opening_hours: Option<String>,
+    pub min_minutes: Option<i64>,
+    pub max_minutes: Option<i64>,
+    pub advance_days: Option<i64>,
+    pub buffer_minutes: Option<i64>,
+}
+
+async fn live_place(app: &App, place_id: i64) -> Result<store::atlas::AtlasRecord, AppError> {
+    let place = app.store.atlas_record(place_id).await?;
+    if !place.is_live() || place.kind != RecordKind::Place {
+        return Err(AppError::NotFound);
+    }
+    Ok(place)
+}
+
+/// Adds a resource to a place's tree; the place's manager, the territory
+/// team or an administrator may.
+pub async fn create_resource(
+    app: &App,
+    actor: &Actor,
+    place_id: i64,
+    input: &ResourceInput,
+) -> Result<Resource, AppError> {
+    live_place(app, place_id).await?;
+    authorize(actor, Action::EditPlace, On::Place(place_id))?;
+    let mut errors = FieldErrors::default();
+    let name = input.name.trim();
+    if name.is_empty() {
+        errors.add("name", FieldError::Required);
+    } else if name.chars().count() > 120 {
+        errors.add("name", FieldError::TooLong { max: 120 });
+    }
+    let kind = ResourceKind::parse(&input.kind);
+    if kind.is_none() {
+        errors.add("kind", FieldError::Malformed("venue, zone, room, desk or machine".into()));
+    }
+    let parent = match input.parent_id {
+        Some(id) => match app.store.resource(id).await {
+            Ok(p) if p.place_id == place_id => Some(p),
+            Ok(_) | Err(StoreError::NotFound) => {
+                errors.add("parent_id", FieldError::Malformed("no such resource at this place".into()));
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    if let (Some(kind), Some(parent)) = (kind, &parent)
+        && !ResourceKind::parse(&parent.kind).is_some_and(|pk| kind.fits_under(pk))
+    {
+        errors.add("kind", FieldError::Malformed(format!("a {} cannot sit under a {}", kind.as_str(), parent.kind)));
+    }
+    let hours = input.opening_hours.as_deref().map(str::trim).filter(|h| !h.is_empty());
+    if let Some(h) = hours
+        && let Err(e) = OpeningHours::parse(h)
+    {
+        errors.add("opening_hours", FieldError::Malformed(e.to_string()));
+    }
+    let min_minutes = input.min_minutes.unwrap_or(15);
+    let non_negative = [
+        ("capacity", input.capacity),
+        ("min_minutes", Some(min_minutes)),
+        ("max_minutes", input.max_minutes),
+        ("advance_days", input.advance_days),
+        ("buffer_minutes", input.buffer_minutes),
+    ];
+    for (field, value) in non_negative {
+        if value.is_some_and(|v| v < 0) {
+            errors.add(field, FieldError::Malformed("must not be negative".into()));
+        }
+    }
+    if min_minutes < 1 {
+        errors.add("min_minutes", FieldError::Malformed("at least one minute".into()));
+    }
+    if input.max_minutes.is_some_and(|max| max < min_minutes) {
+        errors.add("max_minutes", FieldError::Malformed("must not be below min_minutes".into()));
+    }
+    errors.into_result()?;
+    let Some(kind) = kind else { return Err(AppError::Internal("kind checked above".into())) };
+    let mut tx = app.store.write().await?;
+    let r = tx
+        .create_resource(NewResource {
+            place_id,
+            parent: parent.as_ref(),
+            kind: kind.as_str(),
+            name,
+            capacity: input.capacity,
+            opening_hours: hours,
+            min_minutes,
+            max_minutes: input.max_minutes,
+            advance_days: input.advance_days,
+            buffer_minutes: input.buffer_minutes.unwrap_or(0),
+        })
+        .await?;
+    tx.audit(
+        AuditEvent::new(actor.audit_actor(), "resource.create", "resource", r.id)
+            .with_summary(format!("{} at place {place_id}", kind.as_str())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+fn rules_of(r: &Resource) -> ResourceRules {
+    ResourceRules {
+        min_minutes: r.min_minutes,
+        max_minutes: r.max_minutes,
+        advance_days: r.advance_days,
+        buffer_minutes: r.buffer_minutes,
+        opening_hours: r.opening_hours.as_deref().and_then(|h| OpeningHours::parse(h).ok()),
+    }
+}
+
+fn slot_error(e: SlotError) -> AppError {
+    let field = match e {
+        SlotError::EndBeforeStart | SlotError::TooShort(_) | SlotError::TooLong(_) => "ends_at",
+        _ => "starts_at",
+    };
+    let mut errors = FieldErrors::default();
+    errors.add(field, FieldError::Malformed(e.to_string()));
+    AppError::Invalid(errors)
+}
+
+/// Attempts at a booking transaction that found the database busy.
+const BUSY_RETRIES: usize = 3;
+
+/// Books `[start, end)` of a resource for the actor: booked, or refused
+/// with the colliding slot.
+pub async fn book(
+    app: &App,
+    actor: &Actor,
+    resource_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Booking, AppError> {
+    let resource = app.store.resource(resource_id).await?;
+    let place = live_place(app, resource.place_id).await?;
+    authorize(actor, Action::Book, On::Place(place.id))?;
+    let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
+    let slot = Slot::new(start, end).map_err(slot_error)?;
+    slot.check(&rules_of(&resource), Utc::now(), tz).map_err(slot_error)?;
+    let buffer = resource.buffer_minutes * 60_000_000;
+    let (from, to) = (to_micros(slot.start), to_micros(slot.end));
+    let mut attempt = 0;
+    loop {
+        match try_book(app, actor, &resource, from, to, buffer).await {
+            Err(AppError::Busy) if attempt < BUSY_RETRIES => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn try_book(
+    app: &App,
+    actor: &Actor,
+    resource: &Resource,
+    from: i64,
+    to: i64,
+    buffer: i64,
+) -> Result<Booking, AppError> {
+    let mut tx = app.store.write().await?;
+    tx.lock_tree(resource.root_id).await?;
+    if let Some(taken) = tx.colliding_booking(resource, from, to, buffer).await? {
+        tx.rollback().await?;
+        return Err(AppError::SlotTaken {
+            resource_id: taken.resource_id,
+            starts_at: from_micros(taken.starts_at),
+            ends_at: from_micros(taken.ends_at),
+        });
+    }
+    let booking = tx.insert_booking(resource, actor.user_id(), from, to).await?;
+    tx.audit(
+        AuditEvent::new(actor.audit_actor(), "booking.confirm", "booking", booking.id)
+            .with_summary(format!("resource {}", resource.id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(booking)
+}

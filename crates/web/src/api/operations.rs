@@ -1,0 +1,222 @@
+//! `/api/v1/places/{id}/resources`, `/bookings`, `/resources/{id}/bookings`:
+//! a place's bookable resources and booking them.
+
+use app::operations::{ResourceInput, book, create_resource};
+use axum::Json as JsonResponse;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use store::from_micros;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, ApiResult, Code, ErrorBody};
+use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewResourceDoc {
+    /// The resource it is part of (a room of a floor, a desk of a room); none for a venue.
+    pub parent_id: Option<i64>,
+    /// venue, zone, room, desk or machine (each under a larger kind).
+    pub kind: String,
+    pub name: String,
+    pub capacity: Option<i64>,
+    /// OSM opening_hours syntax; bookable at any time when absent.
+    pub opening_hours: Option<String>,
+    /// Shortest booking, in minutes (default 15).
+    pub min_minutes: Option<i64>,
+    pub max_minutes: Option<i64>,
+    /// How many days ahead it can be booked.
+    pub advance_days: Option<i64>,
+    /// Free minutes kept between two bookings.
+    pub buffer_minutes: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResourceDoc {
+    pub id: i64,
+    pub place_id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub capacity: Option<i64>,
+    pub opening_hours: Option<String>,
+    pub min_minutes: i64,
+    pub max_minutes: Option<i64>,
+    pub advance_days: Option<i64>,
+    pub buffer_minutes: i64,
+}
+
+impl From<store::operations::Resource> for ResourceDoc {
+    fn from(r: store::operations::Resource) -> Self {
+        Self {
+            id: r.id,
+            place_id: r.place_id,
+            parent_id: r.parent_id,
+            kind: r.kind,
+            name: r.name,
+            capacity: r.capacity,
+            opening_hours: r.opening_hours,
+            min_minutes: r.min_minutes,
+            max_minutes: r.max_minutes,
+            advance_days: r.advance_days,
+            buffer_minutes: r.buffer_minutes,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResourceList {
+    /// Each resource after its parent.
+    pub items: Vec<ResourceDoc>,
+}
+
+/// Adds a bookable resource to a place (its manager, the territory team or an administrator).
+#[utoipa::path(post, path = "/places/{id}/resources", tag = "operations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Place id")), request_body = NewResourceDoc,
+    responses((status = 201, body = ResourceDoc), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(place_id): Path<i64>,
+    Json(body): Json<NewResourceDoc>,
+) -> ApiResult<(StatusCode, JsonResponse<ResourceDoc>)> {
+    let input = ResourceInput {
+        parent_id: body.parent_id,
+        kind: body.kind,
+        name: body.name,
+        capacity: body.capacity,
+        opening_hours: body.opening_hours,
+        min_minutes: body.min_minutes,
+        max_minutes: body.max_minutes,
+        advance_days: body.advance_days,
+        buffer_minutes: body.buffer_minutes,
+    };
+    let r = create_resource(&state.app, &caller.actor(), place_id, &input).await?;
+    Ok((StatusCode::CREATED, JsonResponse(r.into())))
+}
+
+/// A place's bookable resources.
+#[utoipa::path(get, path = "/places/{id}/resources", tag = "operations",
+    params(("id" = i64, Path, description = "Place id")),
+    responses((status = 200, body = ResourceList), (status = 404, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, Path(place_id): Path<i64>) -> ApiResult<JsonResponse<ResourceList>> {
+    let place = state.app.store.atlas_record(place_id).await?;
+    if !place.is_live() {
+        return Err(ApiError::not_found());
+    }
+    let items = state.app.store.resources_of_place(place_id).await?.into_iter().map(Into::into).collect();
+    Ok(JsonResponse(ResourceList { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBooking {
+    pub resource_id: i64,
+    /// RFC 3339, e.g. 2027-03-01T09:00:00+01:00.
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookingDoc {
+    pub id: i64,
+    pub resource_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// confirmed or cancelled.
+    pub status: String,
+}
+
+impl From<store::operations::Booking> for BookingDoc {
+    fn from(b: store::operations::Booking) -> Self {
+        Self {
+            id: b.id,
+            resource_id: b.resource_id,
+            starts_at: from_micros(b.starts_at),
+            ends_at: from_micros(b.ends_at),
+            status: b.status,
+        }
+    }
+}
+
+/// Books a resource for the token's owner. 409 `conflict` names the
+/// colliding slot (of the resource, or of one above or below it: a booked
+/// room blocks the whole venue, a privatised venue blocks every room); 503
+/// `busy` asks to retry.
+#[utoipa::path(post, path = "/bookings", tag = "operations", security(("bearer" = [])), request_body = NewBooking,
+    responses((status = 201, body = BookingDoc), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn create_booking(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Json(body): Json<NewBooking>,
+) -> ApiResult<(StatusCode, JsonResponse<BookingDoc>)> {
+    let b = book(&state.app, &caller.actor(), body.resource_id, body.starts_at, body.ends_at).await?;
+    Ok((StatusCode::CREATED, JsonResponse(b.into())))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Window {
+    /// Start of the window (RFC 3339); now by default.
+    pub from: Option<DateTime<Utc>>,
+    /// End of the window; 31 days after `from` by default, at most 366.
+    pub to: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BusySlot {
+    pub resource_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Availability {
+    /// Slots taken in the resource's tree that block this resource.
+    pub busy: Vec<BusySlot>,
+}
+
+/// When a resource is taken: its bookings and those of the resources above
+/// and below it, without who booked.
+#[utoipa::path(get, path = "/resources/{id}/bookings", tag = "operations",
+    params(("id" = i64, Path, description = "Resource id"), Window),
+    responses((status = 200, body = Availability), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn availability(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(window): Query<Window>,
+) -> ApiResult<JsonResponse<Availability>> {
+    let resource = state.app.store.resource(id).await?;
+    let from = window.from.unwrap_or_else(Utc::now);
+    let to = window.to.unwrap_or(from + Duration::days(31));
+    if to <= from || to - from > Duration::days(366) {
+        return Err(ApiError::new(Code::InvalidQuery, "`to` must follow `from`, at most 366 days later")
+            .with_details(serde_json::json!({"parameter": "to"})));
+    }
+    let tree = state.app.store.resources_of_place(resource.place_id).await?;
+    let in_line = |rid: i64| {
+        tree.iter()
+            .find(|r| r.id == rid)
+            .is_some_and(|r| domain::operations::resources::in_same_line(&r.path, &resource.path))
+    };
+    let busy = state
+        .app
+        .store
+        .bookings_of_tree(resource.root_id, store::to_micros(from), store::to_micros(to))
+        .await?
+        .into_iter()
+        .filter(|b| in_line(b.resource_id))
+        .map(|b| BusySlot {
+            resource_id: b.resource_id,
+            starts_at: from_micros(b.starts_at),
+            ends_at: from_micros(b.ends_at),
+        })
+        .collect();
+    Ok(JsonResponse(Availability { busy }))
+}
