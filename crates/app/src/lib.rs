@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod atlas;
 mod config;
 mod error;
+pub mod events;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;

@@ -48,6 +48,8 @@ pub const TABLES: &[&str] = &[
     "change_outbox",
     "resources",
     "bookings",
+    "events",
+    "registrations",
 ];
 
 /// Tables a fresh migration seeds; a restore replaces their rows.

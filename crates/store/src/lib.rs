@@ -26,6 +26,7 @@ pub mod audit;
 pub mod backup;
 pub mod db;
 mod error;
+pub mod events;
 pub mod grants;
 pub mod jobs;
 pub mod mail;

@@ -5,6 +5,7 @@
 mod admin;
 pub mod atlas;
 mod auth;
+mod events;
 mod exports;
 pub mod me;
 mod openapi;
@@ -47,6 +48,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(operations::create, operations::list))
         .routes(routes!(operations::create_booking))
         .routes(routes!(operations::availability))
+        .routes(routes!(events::create))
+        .routes(routes!(events::show))
+        .routes(routes!(events::create_registration))
+        .routes(routes!(events::cancel_registration))
+        .routes(routes!(events::accept))
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers.

@@ -46,6 +46,15 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
         ("POST", "/api/v1/places/999999/resources".into(), Some(json!({"kind": "room", "name": "Salle Ada"}))),
         (
             "POST",
+            "/api/v1/places/999999/events".into(),
+            Some(json!({"title": "Atelier", "kind": "workshop", "starts_at": "2030-01-07T09:00:00Z",
+                        "ends_at": "2030-01-07T12:00:00Z", "capacity": 12})),
+        ),
+        ("POST", "/api/v1/events/999999/registrations".into(), Some(json!({"participant": "Lou"}))),
+        ("DELETE", "/api/v1/registrations/999999".into(), None),
+        ("POST", "/api/v1/registrations/999999/accept".into(), None),
+        (
+            "POST",
             "/api/v1/bookings".into(),
             Some(
                 json!({"resource_id": 999999, "starts_at": "2030-01-07T09:00:00Z", "ends_at": "2030-01-07T10:00:00Z"}),
@@ -67,6 +76,7 @@ pub fn public_routes() -> Vec<(&'static str, String, &'static str)> {
     rows.push(("GET", "/api/v1/exports/klingon".into(), "id"));
     rows.push(("GET", "/api/v1/places/999999/resources".into(), "id"));
     rows.push(("GET", "/api/v1/resources/999999/bookings".into(), "id"));
+    rows.push(("GET", "/api/v1/events/999999".into(), "id"));
     rows
 }
 

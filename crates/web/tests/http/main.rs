@@ -7,6 +7,7 @@ mod atlas;
 mod authorization;
 mod csrf;
 mod curation;
+mod events;
 mod freshness;
 mod helpers;
 mod openapi;

@@ -12,7 +12,7 @@ use testkit::TestServer;
 use crate::on_both;
 
 /// A place of the Charente France Services file and a token of its manager.
-async fn place_and_manager(server: &TestServer) -> (i64, String) {
+pub async fn place_and_manager(server: &TestServer) -> (i64, String) {
     testkit::atlas::import_shared(
         &server.app,
         "france-services",

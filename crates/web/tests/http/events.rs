@@ -1,0 +1,177 @@
+//! Events over HTTP: 2,000 concurrent registrations on 100 seats, then
+//! cancellations and promotions racing, then an offer that expires.
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration as Span, Utc};
+use domain::accounts::TokenScope;
+use serde_json::{Value, json};
+use testkit::{TestDb, TestServer};
+
+use crate::on_both_db;
+use crate::operations::place_and_manager;
+
+async fn new_event(server: &TestServer, manager: &str, place: i64, capacity: i64, hold_minutes: i64) -> i64 {
+    let start = Utc::now() + Span::days(10);
+    let r = reqwest::Client::new()
+        .post(server.at(&format!("/api/v1/places/{place}/events")))
+        .bearer_auth(manager)
+        .json(&json!({"title": "Hackathon des données du territoire", "kind": "hackathon", "starts_at": start,
+                      "ends_at": start + Span::hours(8), "capacity": capacity, "hold_minutes": hold_minutes}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
+/// Sends a request until it gets a definite answer (503 means "retry").
+async fn definite(request: reqwest::RequestBuilder) -> (u16, Value) {
+    for _ in 0..50 {
+        let r = request.try_clone().unwrap().send().await.unwrap();
+        let status = r.status().as_u16();
+        if status != 503 {
+            return (status, r.json().await.unwrap());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("busy for ever");
+}
+
+/// (user id, token) of `n` people who may register.
+async fn clients(server: &TestServer, n: usize) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let u = server.user(&format!("participant{i}@exemple.fr"), &[]).await;
+        out.push((u.id, server.token(u.id, &[TokenScope::Bookings]).await));
+    }
+    out
+}
+
+async fn seats_waitlist_and_promotions(db: &TestDb) {
+    let server = TestServer::start(db).await;
+    let (place, manager) = place_and_manager(&server).await;
+    let event = new_event(&server, &manager, place, 100, 60).await;
+    let people = clients(&server, 40).await;
+    let tokens: Vec<String> = people.iter().map(|(_, t)| t.clone()).collect();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
+
+    // 2,000 registrations at once.
+    let mut tasks = Vec::new();
+    for i in 0..2000usize {
+        let request = http
+            .post(server.at(&format!("/api/v1/events/{event}/registrations")))
+            .bearer_auth(&tokens[i % tokens.len()])
+            .json(&json!({"participant": format!("Participant {i}")}));
+        tasks.push(tokio::spawn(definite(request)));
+    }
+    let mut positions = BTreeSet::new();
+    let mut confirmed = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        assert_eq!(status, 201, "{body}");
+        match body["status"].as_str().unwrap() {
+            "confirmed" => confirmed += 1,
+            "waitlisted" => assert!(positions.insert(body["waitlist_position"].as_i64().unwrap()), "{body}"),
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(confirmed, 100, "exactly the capacity");
+    assert_eq!(positions, (1..=1900).collect::<BTreeSet<i64>>(), "the others in line, each with its own place");
+    let all = server.app.store.registrations_of(event).await.unwrap();
+    assert_eq!(all.len(), 2000, "none lost or duplicated");
+    let participants: BTreeSet<(Option<i64>, &str)> = all.iter().map(|r| (r.user_id, r.participant.as_str())).collect();
+    assert_eq!(participants.len(), 2000);
+    assert!(
+        all[..100].iter().all(|r| r.status == "confirmed") && all[100..].iter().all(|r| r.status == "waitlisted"),
+        "seats went in order of arrival"
+    );
+
+    // 50 cancellations racing 50 late registrations: freed seats go to the
+    // head of the waitlist, the late ones queue behind.
+    let token_of = |user: Option<i64>| people.iter().find(|(id, _)| Some(*id) == user).map(|(_, t)| t.clone()).unwrap();
+    let mut tasks = Vec::new();
+    for (k, r) in all[..50].iter().enumerate() {
+        let cancel =
+            http.delete(server.at(&format!("/api/v1/registrations/{}", r.id))).bearer_auth(token_of(r.user_id));
+        tasks.push(tokio::spawn(definite(cancel)));
+        let late = http
+            .post(server.at(&format!("/api/v1/events/{event}/registrations")))
+            .bearer_auth(&tokens[k % tokens.len()])
+            .json(&json!({"participant": format!("Retardataire {k}")}));
+        tasks.push(tokio::spawn(definite(late)));
+    }
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        assert!(status == 200 || status == 201, "{status} {body}");
+    }
+    let after = server.app.store.registrations_of(event).await.unwrap();
+    let held = after.iter().filter(|r| matches!(r.status.as_str(), "confirmed" | "offered" | "consent")).count();
+    assert_eq!(held, 100, "seats held never exceed nor fall below the capacity while people wait");
+    let offered: Vec<i64> = after.iter().filter(|r| r.status == "offered").map(|r| r.id).collect();
+    let first_waiting: Vec<i64> = all[100..150].iter().map(|r| r.id).collect();
+    assert_eq!(offered, first_waiting, "offers go to the first 50 in line, in order");
+    assert!(after.iter().filter(|r| r.participant.starts_with("Retardataire")).all(|r| r.status == "waitlisted"));
+
+    // The offered take their seats.
+    let mut tasks = Vec::new();
+    for id in &offered {
+        let owner = after.iter().find(|r| r.id == *id).unwrap().user_id;
+        let accept = http.post(server.at(&format!("/api/v1/registrations/{id}/accept"))).bearer_auth(token_of(owner));
+        tasks.push(tokio::spawn(definite(accept)));
+    }
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        assert_eq!((status, body["status"].as_str()), (200, Some("confirmed")), "{body}");
+    }
+    let doc: Value =
+        http.get(server.at(&format!("/api/v1/events/{event}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!((doc["seats_held"].as_i64(), doc["waitlisted"].as_i64()), (Some(100), Some(1900)), "{doc}");
+    server.shutdown().await;
+}
+on_both_db!(two_thousand_registrations_fill_exactly_the_seats_in_order, seats_waitlist_and_promotions);
+
+async fn offers_expire_and_pass_on(db: &TestDb) {
+    let server = TestServer::start(db).await;
+    let (place, manager) = place_and_manager(&server).await;
+    let event = new_event(&server, &manager, place, 1, 30).await;
+    let tokens: Vec<String> = clients(&server, 3).await.into_iter().map(|(_, t)| t).collect();
+    let http = reqwest::Client::new();
+    let register = |token: &str| {
+        definite(
+            http.post(server.at(&format!("/api/v1/events/{event}/registrations"))).bearer_auth(token).json(&json!({})),
+        )
+    };
+    let (_, a) = register(&tokens[0]).await;
+    let (_, b) = register(&tokens[1]).await;
+    let (_, c) = register(&tokens[2]).await;
+    assert_eq!(
+        (a["status"].as_str(), b["waitlist_position"].as_i64(), c["waitlist_position"].as_i64()),
+        (Some("confirmed"), Some(1), Some(2))
+    );
+    let (status, again) = register(&tokens[2]).await;
+    assert_eq!(status, 409, "one registration per participant: {again}");
+
+    let cancel = http.delete(server.at(&format!("/api/v1/registrations/{}", a["id"]))).bearer_auth(&tokens[0]);
+    assert_eq!(definite(cancel).await.0, 200);
+    let b_now = server.app.store.registration(b["id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(b_now.status, "offered");
+    let hold = b_now.offered_until.unwrap() - store::now_micros();
+    assert!((29 * 60_000_000..=30 * 60_000_000).contains(&hold), "held 30 minutes");
+
+    // B lets the offer run out: it passes to C.
+    db.execute_raw(&format!("UPDATE registrations SET offered_until = 1 WHERE id = {}", b["id"])).await;
+    let late = http.post(server.at(&format!("/api/v1/registrations/{}/accept", b["id"]))).bearer_auth(&tokens[1]);
+    assert_eq!(definite(late).await.0, 409);
+    let c_now = server.app.store.registration(c["id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(c_now.status, "offered", "the seat passed on");
+    let take = http.post(server.at(&format!("/api/v1/registrations/{}/accept", c["id"]))).bearer_auth(&tokens[2]);
+    assert_eq!(definite(take).await.1["status"], "confirmed");
+    // Someone else's registration cannot be taken or cancelled.
+    let steal = http.delete(server.at(&format!("/api/v1/registrations/{}", c["id"]))).bearer_auth(&tokens[1]);
+    assert_eq!(definite(steal).await.0, 403);
+    server.shutdown().await;
+}
+on_both_db!(an_offer_that_runs_out_passes_to_the_next_in_line, offers_expire_and_pass_on);
