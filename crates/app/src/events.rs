@@ -15,7 +15,10 @@ use domain::policy::{Action, Actor, Resource as On, authorize};
 use store::events::{Event, NewEvent, NewRegistration, Registration};
 use store::{WriteTx, now_micros, to_micros};
 
-use crate::{App, AppError, FieldErrors};
+use store::one_time::Purpose;
+
+use crate::secrets::{random_token, token_hash};
+use crate::{App, AppError, FieldErrors, mail};
 
 pub const EVENT_KINDS: &[&str] =
     &["workshop", "hackathon", "bootcamp", "conference", "training", "open-day", "exhibition", "open-data"];
@@ -163,6 +166,9 @@ pub async fn register(
                 holds_seat: status.holds_seat(),
             })
             .await?;
+        if status == Status::AwaitingConsent {
+            ask_guardian(app, &mut tx, &event, &r, display_name).await?;
+        }
         tx.audit(
             AuditEvent::new(actor.audit_actor(), "registration.create", "registration", r.id).with_summary(format!(
                 "event {}: {}",
@@ -231,6 +237,9 @@ pub async fn accept_offer(app: &App, actor: &Actor, registration_id: i64) -> Res
         let minor = r.guardian_email.is_some();
         let next = if minor { Status::AwaitingConsent } else { Status::Confirmed };
         tx.set_registration_status(r.id, next.as_str(), true, None).await?;
+        if minor {
+            ask_guardian(app, &mut tx, &event, &r, &r.participant).await?;
+        }
         tx.audit(
             AuditEvent::new(actor.audit_actor(), "registration.accept", "registration", r.id)
                 .with_summary(format!("event {}", event.id)),
@@ -238,6 +247,66 @@ pub async fn accept_offer(app: &App, actor: &Actor, registration_id: i64) -> Res
         .await?;
         tx.commit().await?;
         Ok(Registration { status: next.as_str().to_owned(), offered_until: None, ..r })
+    })
+    .await
+}
+
+/// How long a guardian has to consent before the seat passes on.
+const CONSENT_DAYS: i64 = 7;
+
+/// Mails the guardian a single-use consent link; the seat is held until
+/// the link expires.
+async fn ask_guardian(
+    app: &App,
+    tx: &mut WriteTx,
+    event: &Event,
+    r: &Registration,
+    registrant: &str,
+) -> Result<(), AppError> {
+    let (Some(guardian), Some(user)) = (r.guardian_email.as_deref(), r.user_id) else { return Ok(()) };
+    let secret = random_token();
+    let expires = Utc::now() + chrono::Duration::days(CONSENT_DAYS);
+    tx.insert_subject_token(user, Purpose::GuardianConsent, r.id, &token_hash(&secret), expires).await?;
+    tx.set_registration_status(r.id, Status::AwaitingConsent.as_str(), true, Some(to_micros(expires))).await?;
+    let lang = crate::i18n::Lang::Fr;
+    let when = crate::i18n::format_datetime(lang, store::from_micros(event.starts_at));
+    let link = app.link(&format!("/consentement?token={secret}"));
+    let m = mail::guardian_consent(lang, registrant, &r.participant, &event.title, &when, &link);
+    tx.enqueue_mail(None, guardian, &m.subject, &m.body).await?;
+    Ok(())
+}
+
+/// What a consent link is about: (event, registration), if it is valid.
+pub async fn consent_subject(app: &App, token: &str) -> Result<Option<(Event, Registration)>, AppError> {
+    let Some((_, registration_id)) = app.store.subject_token(&token_hash(token), Purpose::GuardianConsent).await?
+    else {
+        return Ok(None);
+    };
+    let r = app.store.registration(registration_id).await?;
+    Ok(Some((app.store.event(r.event_id).await?, r)))
+}
+
+/// A guardian consents by link: the minor's seat is confirmed.
+pub async fn give_consent(app: &App, token: &str) -> Result<Registration, AppError> {
+    let Some((event, _)) = consent_subject(app, token).await? else { return Err(AppError::InvalidLink) };
+    with_event(app, event.id, |mut tx, event| async move {
+        let Some((_, id)) = tx.consume_subject_token(&token_hash(token), Purpose::GuardianConsent).await? else {
+            tx.rollback().await?;
+            return Err(AppError::InvalidLink);
+        };
+        let r = tx.registration_in_tx(id).await?;
+        if r.status != Status::AwaitingConsent.as_str() {
+            tx.rollback().await?;
+            return Err(AppError::InvalidLink);
+        }
+        tx.set_registration_status(r.id, Status::Confirmed.as_str(), true, None).await?;
+        tx.audit(
+            AuditEvent::new(domain::audit::AuditActor::Anonymous, "registration.consent", "registration", r.id)
+                .with_summary(format!("event {}: guardian consented", event.id)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Registration { status: Status::Confirmed.as_str().to_owned(), offered_until: None, ..r })
     })
     .await
 }

@@ -226,12 +226,12 @@ impl WriteTx {
         Ok(row.map(registration))
     }
 
-    /// Offers whose hold ran out before `now`.
+    /// Offers, and seats awaiting a guardian, whose hold ran out before `now`.
     pub async fn expired_offers(&mut self, event_id: i64, now: i64) -> Result<Vec<Registration>> {
         let rows: Vec<RegistrationRow> = sqlx::query_as(concat!(
             "SELECT ",
             registration_columns!(),
-            " FROM registrations WHERE event_id = $1 AND status = 'offered' AND offered_until < $2 ORDER BY id"
+            " FROM registrations WHERE event_id = $1 AND status IN ('offered', 'consent') AND offered_until < $2 ORDER BY id"
         ))
         .bind(event_id)
         .bind(now)

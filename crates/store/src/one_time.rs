@@ -8,8 +8,12 @@ use crate::{Result, Store, WriteTx, now_micros, to_micros};
 pub enum Purpose {
     ConfirmEmail,
     ResetPassword,
-    /// A record's manager confirms it is up to date (freshness mails).
+    /// A record's manager confirms it is up to date (freshness mails); the
+    /// subject is the record.
     ConfirmRecord,
+    /// A guardian consents to a minor's registration; the subject is the
+    /// registration.
+    GuardianConsent,
 }
 
 impl Purpose {
@@ -18,6 +22,7 @@ impl Purpose {
             Purpose::ConfirmEmail => "confirm_email",
             Purpose::ResetPassword => "reset_password",
             Purpose::ConfirmRecord => "confirm_record",
+            Purpose::GuardianConsent => "guardian_consent",
         }
     }
 }
@@ -60,40 +65,44 @@ impl WriteTx {
         Ok(row.map(|r| r.0))
     }
 
-    /// A link about one record, sent to one person.
-    pub async fn insert_record_token(
+    /// A link about one thing (`subject`: a record, a registration), sent
+    /// on behalf of one person.
+    pub async fn insert_subject_token(
         &mut self,
         user_id: i64,
-        record_id: i64,
+        purpose: Purpose,
+        subject: i64,
         token_hash: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at, subject) \
-             VALUES ($1, 'confirm_record', $2, $3, $4, $5)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token_hash)
+        .bind(purpose.as_str())
         .bind(user_id)
         .bind(now_micros())
         .bind(to_micros(expires_at))
-        .bind(record_id)
+        .bind(subject)
         .execute(self.conn())
         .await?;
         Ok(())
     }
 
-    /// Uses a record link: (person, record) when valid, unused, unexpired.
-    pub async fn consume_record_token(&mut self, token_hash: &str) -> Result<Option<(i64, i64)>> {
+    /// Uses a subject link: (person, subject) when valid, unused, unexpired.
+    pub async fn consume_subject_token(&mut self, token_hash: &str, purpose: Purpose) -> Result<Option<(i64, i64)>> {
         let now = now_micros();
         let row: Option<(i64, Option<i64>)> = sqlx::query_as(
-            "UPDATE one_time_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = 'confirm_record' \
+            "UPDATE one_time_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
              AND used_at IS NULL AND expires_at > $1 RETURNING user_id, subject",
         )
         .bind(now)
         .bind(token_hash)
+        .bind(purpose.as_str())
         .fetch_optional(self.conn())
         .await?;
-        Ok(row.and_then(|(user, record)| record.map(|r| (user, r))))
+        Ok(row.and_then(|(user, subject)| subject.map(|s| (user, s))))
     }
 
     /// Voids the unused tokens of a purpose (a new reset link replaces old ones).
@@ -109,17 +118,18 @@ impl WriteTx {
 }
 
 impl Store {
-    /// The (person, record) of a record link that would be accepted.
-    pub async fn record_token_subject(&self, token_hash: &str) -> Result<Option<(i64, i64)>> {
+    /// The (person, subject) of a subject link that would be accepted.
+    pub async fn subject_token(&self, token_hash: &str, purpose: Purpose) -> Result<Option<(i64, i64)>> {
         let row: Option<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT user_id, subject FROM one_time_tokens WHERE token_hash = $1 AND purpose = 'confirm_record' \
-             AND used_at IS NULL AND expires_at > $2",
+            "SELECT user_id, subject FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2 \
+             AND used_at IS NULL AND expires_at > $3",
         )
         .bind(token_hash)
+        .bind(purpose.as_str())
         .bind(now_micros())
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.and_then(|(user, record)| record.map(|r| (user, r))))
+        Ok(row.and_then(|(user, subject)| subject.map(|s| (user, s))))
     }
 
     /// The owner of a token that would be accepted, without using it (to

@@ -7,6 +7,7 @@ use domain::audit::{AuditActor, AuditEvent};
 use domain::policy::{Action, Actor, Resource, authorize};
 use store::atlas::AtlasRecord;
 use store::now_micros;
+use store::one_time::Purpose;
 
 use super::import::convert::parse_input;
 use super::import::resolve_context;
@@ -150,14 +151,14 @@ async fn confirm(app: &App, by: AuditActor, id: i64) -> Result<(), AppError> {
 
 /// The record a freshness link is about, without using the link.
 pub async fn record_of_link(app: &App, token: &str) -> Result<Option<i64>, AppError> {
-    Ok(app.store.record_token_subject(&token_hash(token)).await?.map(|(_, record)| record))
+    Ok(app.store.subject_token(&token_hash(token), Purpose::ConfirmRecord).await?.map(|(_, record)| record))
 }
 
 /// A manager confirms the record with the single-use link of a freshness mail.
 pub async fn confirm_by_link(app: &App, token: &str) -> Result<i64, AppError> {
     let now = now_micros();
     let mut tx = app.store.write().await?;
-    let Some((user, record)) = tx.consume_record_token(&token_hash(token)).await? else {
+    let Some((user, record)) = tx.consume_subject_token(&token_hash(token), Purpose::ConfirmRecord).await? else {
         tx.rollback().await?;
         return Err(AppError::InvalidLink);
     };
@@ -187,8 +188,9 @@ pub async fn ask_managers_to_confirm(app: &App) -> Result<usize, AppError> {
         let mut tx = app.store.write().await?;
         for s in &batch {
             let secret = random_token();
-            tx.insert_record_token(
+            tx.insert_subject_token(
                 s.user_id,
+                Purpose::ConfirmRecord,
                 s.record_id,
                 &token_hash(&secret),
                 chrono::Utc::now() + chrono::Duration::days(30),

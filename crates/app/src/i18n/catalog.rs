@@ -347,6 +347,13 @@ catalog! {
     mail_reset_body: "Bonjour {},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :\n\n{}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.", "Hello {},\n\nTo choose a new password, open this link (valid for one hour, once):\n\n{}\n\nIf you did not ask for it, ignore this message: your password stays unchanged.";
     mail_freshness_subject: "« {} » est-il à jour ?", "Is \"{}\" up to date?";
     mail_freshness_body: "Bonjour {},\n\nLa fiche « {} » n'a pas été vérifiée depuis longtemps. Si elle est exacte, confirmez-le d'un clic (lien valable 30 jours, une seule fois) :\n\n{}\n\nSi quelque chose a changé, corrigez la fiche :\n\n{}", "Hello {},\n\nThe record \"{}\" has not been checked for a long time. If it is right, confirm it in one click (link valid for 30 days, once):\n\n{}\n\nIf something changed, correct the record:\n\n{}";
+    mail_consent_subject: "Autorisation parentale : {} au « {} »", "Parental consent: {} at \"{}\"";
+    mail_consent_body: "Bonjour,\n\n{} a inscrit {} à « {} » ({}). Cette personne étant mineure, l'inscription attend votre accord. Pour le donner, ouvrez ce lien (valable 7 jours, une seule fois) :\n\n{}\n\nSans accord, la place sera proposée à la personne suivante.", "Hello,\n\n{} registered {} for \"{}\" ({}). As they are under 18, the registration awaits your consent. To give it, open this link (valid for 7 days, once):\n\n{}\n\nWithout consent, the seat will be offered to the next person.";
+    consent_title: "Autorisation parentale", "Parental consent";
+    consent_question: "{} a inscrit {} à « {} » ({}). Donnez-vous votre accord ?", "{} registered {} for \"{}\" ({}). Do you consent?";
+    consent_submit: "Je donne mon accord", "I consent";
+    consent_done: "Merci : l'inscription de {} est confirmée.", "Thank you: {}'s registration is confirmed.";
+    consent_invalid: "Ce lien n'est pas ou plus valable.", "This link is not valid (any more).";
     mail_password_changed_subject: "Votre mot de passe Maillage a changé", "Your Maillage password changed";
     mail_password_changed_body: "Bonjour {},\n\nLe mot de passe de votre compte vient d'être changé. Si ce n'est pas vous, demandez un nouveau mot de passe sans attendre : {}", "Hello {},\n\nYour account's password has just been changed. If this was not you, ask for a new password right away: {}";
 }

@@ -48,6 +48,21 @@ pub fn password_changed(lang: Lang, name: &str, forgot_link: &str) -> Composed {
     }
 }
 
+pub fn guardian_consent(
+    lang: Lang,
+    registrant: &str,
+    participant: &str,
+    event: &str,
+    when: &str,
+    link: &str,
+) -> Composed {
+    let t = lang.messages();
+    Composed {
+        subject: fill(t.mail_consent_subject, &[participant, event]),
+        body: with_signature(lang, fill(t.mail_consent_body, &[registrant, participant, event, when, link])),
+    }
+}
+
 pub fn confirm_record(lang: Lang, name: &str, record: &str, confirm_link: &str, edit_link: &str) -> Composed {
     let t = lang.messages();
     Composed {

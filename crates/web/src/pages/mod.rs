@@ -10,6 +10,7 @@ mod admin;
 mod api_docs;
 mod atlas;
 mod auth;
+mod consent;
 mod duplicates;
 mod imports;
 
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/atlas/{id}/modifier", get(atlas::edit_form).post(atlas::edit))
         .route("/atlas/{id}/confirmer", post(atlas::confirm))
         .route("/atlas/{id}/verifier", get(atlas::verify_form).post(atlas::verify))
+        .route("/consentement", get(consent::form).post(consent::give))
         .route("/doublons", get(duplicates::queue))
         .route("/doublons/{id}", get(duplicates::pair).post(duplicates::decide))
         .route("/fusions/{id}/annuler", post(duplicates::undo))

@@ -175,3 +175,71 @@ async fn offers_expire_and_pass_on(db: &TestDb) {
     server.shutdown().await;
 }
 on_both_db!(an_offer_that_runs_out_passes_to_the_next_in_line, offers_expire_and_pass_on);
+
+async fn minors_need_a_guardian(db: &TestDb) {
+    let server = TestServer::start(db).await;
+    let (place, manager) = place_and_manager(&server).await;
+    let start = Utc::now() + Span::days(20);
+    let r = reqwest::Client::new()
+        .post(server.at(&format!("/api/v1/places/{place}/events")))
+        .bearer_auth(&manager)
+        .json(&json!({"title": "Bootcamp robotique 13-18 ans", "kind": "bootcamp", "starts_at": start,
+                      "ends_at": start + Span::hours(6), "capacity": 2, "min_age": 13, "max_age": 18}))
+        .send()
+        .await
+        .unwrap();
+    let event = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let parent = clients(&server, 1).await.remove(0).1;
+    let http = reqwest::Client::new();
+    let register = |body: Value| {
+        definite(
+            http.post(server.at(&format!("/api/v1/events/{event}/registrations"))).bearer_auth(&parent).json(&body),
+        )
+    };
+    let years_ago = |y: i64| (start - Span::days(365 * y + 30)).date_naive().to_string();
+    for (body, field) in [
+        (json!({"participant": "Léa"}), "birth_date"),
+        (json!({"participant": "Léa", "birth_date": years_ago(30)}), "birth_date"),
+        (json!({"participant": "Léa", "birth_date": years_ago(16)}), "guardian_email"),
+        (
+            json!({"participant": "Léa", "birth_date": years_ago(16), "guardian_email": "pas-une-adresse"}),
+            "guardian_email",
+        ),
+    ] {
+        let (status, e) = register(body.clone()).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(e["error"]["details"][field].is_string(), "{field}: {e}");
+    }
+    let (status, lea) =
+        register(json!({"participant": "Léa", "birth_date": years_ago(16), "guardian_email": "tuteur@exemple.fr"}))
+            .await;
+    assert_eq!((status, lea["status"].as_str()), (201, Some("consent")), "{lea}");
+    let (_, adult) = register(json!({"participant": "Sam", "birth_date": years_ago(18)})).await;
+    assert_eq!(adult["status"], "confirmed", "18 and over: no consent needed");
+    let doc: Value =
+        http.get(server.at(&format!("/api/v1/events/{event}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["seats_held"], 2, "the minor's seat is held while the guardian decides");
+
+    let mail = crate::helpers::last_mail_to(&server, "tuteur@exemple.fr").await;
+    assert!(mail.subject.contains("Léa") && mail.body.contains("Bootcamp robotique"), "{}", mail.body);
+    let link = crate::helpers::link_in(&mail.body, &server.at("/consentement?token="));
+    let guardian = testkit::browser();
+    let page = guardian.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Léa") && html.contains("Bootcamp robotique"));
+    let token = link.split("token=").nth(1).unwrap();
+    let done = guardian
+        .post(server.at("/consentement"))
+        .form(&[("csrf", testkit::csrf_token(&html).as_str()), ("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("confirmée"));
+    let lea_now = server.app.store.registration(lea["id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(lea_now.status, "confirmed");
+    assert_eq!(guardian.get(&link).send().await.unwrap().status(), 400, "the link works once");
+    server.shutdown().await;
+}
+on_both_db!(a_minor_is_confirmed_only_with_a_guardians_consent, minors_need_a_guardian);
