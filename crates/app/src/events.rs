@@ -311,6 +311,26 @@ pub async fn give_consent(app: &App, token: &str) -> Result<Registration, AppErr
     .await
 }
 
+/// Passes on every lapsed hold (offers not taken, consents not given) to
+/// the next in line; the job worker runs it every minute. Returns how many.
+pub async fn pass_on_lapsed_holds(app: &App) -> Result<usize, AppError> {
+    let mut passed = 0;
+    for event_id in app.store.events_with_lapsed_holds(now_micros()).await? {
+        passed += with_event(app, event_id, |mut tx, event| async move {
+            let n = expire_offers(&mut tx, &event).await?;
+            tx.audit(
+                AuditEvent::new(domain::audit::AuditActor::System, "registration.expire", "event", event.id)
+                    .with_summary(format!("{n} lapsed holds passed on")),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(n)
+        })
+        .await?;
+    }
+    Ok(passed)
+}
+
 /// Offers whose hold ran out are passed on to the next in line; returns how many.
 async fn expire_offers(tx: &mut WriteTx, event: &Event) -> Result<usize, AppError> {
     let expired = tx.expired_offers(event.id, now_micros()).await?;

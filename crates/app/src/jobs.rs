@@ -19,12 +19,14 @@ const FRESHNESS_JOB: &str = "atlas.freshness";
 /// Hourly: compare records waiting for duplicate detection (edits, imports
 /// that stopped before their end).
 const DUPLICATES_JOB: &str = "atlas.duplicates";
+/// Every minute: seats offered or awaiting consent whose hold lapsed go to the next in line.
+const HOLDS_JOB: &str = "events.holds";
 const MAX_MAIL_ATTEMPTS: i64 = 6;
 
 /// Runs jobs until `shutdown` completes. `worker` names this process in job leases.
 pub async fn run(app: App, worker: String, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    for kind in [PURGE_JOB, FRESHNESS_JOB, DUPLICATES_JOB] {
+    for kind in [PURGE_JOB, FRESHNESS_JOB, DUPLICATES_JOB, HOLDS_JOB] {
         if let Err(e) = app.store.ensure_job(kind, kind, Utc::now()).await {
             tracing::warn!(error = %e, kind, "could not schedule a periodic job");
         }
@@ -64,6 +66,14 @@ pub async fn run_one(app: &App, worker: &str) -> Result<bool, StoreError> {
                 Err(e) => tracing::warn!(error = %e, "freshness requests failed; next try tomorrow"),
             }
             app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::days(1), None).await?;
+        }
+        HOLDS_JOB => {
+            match crate::events::pass_on_lapsed_holds(app).await {
+                Ok(0) => {}
+                Ok(passed) => tracing::info!(passed, "events: lapsed holds passed on"),
+                Err(e) => tracing::warn!(error = %e, "passing on lapsed holds failed; next try in a minute"),
+            }
+            app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::minutes(1), None).await?;
         }
         DUPLICATES_JOB => {
             match crate::atlas::duplicates::detect(app, &|_| {}).await {

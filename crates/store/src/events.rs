@@ -286,6 +286,17 @@ impl Store {
         Ok(row)
     }
 
+    /// Events holding an offer or a consent whose hold ran out before `now`.
+    pub async fn events_with_lapsed_holds(&self, now: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT event_id FROM registrations WHERE status IN ('offered', 'consent') AND offered_until < $1",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// 1 for the first on the waitlist.
     pub async fn waitlist_position(&self, event_id: i64, registration_id: i64) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(

@@ -161,8 +161,12 @@ async fn offers_expire_and_pass_on(db: &TestDb) {
     let hold = b_now.offered_until.unwrap() - store::now_micros();
     assert!((29 * 60_000_000..=30 * 60_000_000).contains(&hold), "held 30 minutes");
 
-    // B lets the offer run out: it passes to C.
+    // B lets the offer run out: the worker's job passes it to C, or B's late
+    // acceptance does, whichever comes first.
     db.execute_raw(&format!("UPDATE registrations SET offered_until = 1 WHERE id = {}", b["id"])).await;
+    app::events::pass_on_lapsed_holds(&server.app).await.unwrap();
+    let c_offered = server.app.store.registration(c["id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(c_offered.status, "offered", "the lapsed offer went to the next in line");
     let late = http.post(server.at(&format!("/api/v1/registrations/{}/accept", b["id"]))).bearer_auth(&tokens[1]);
     assert_eq!(definite(late).await.0, 409);
     let c_now = server.app.store.registration(c["id"].as_i64().unwrap()).await.unwrap();
