@@ -19,6 +19,7 @@ mod config;
 mod error;
 pub mod events;
 pub mod i18n;
+pub mod invoices;
 pub mod jobs;
 pub mod mail;
 pub mod operations;

@@ -50,6 +50,8 @@ pub const TABLES: &[&str] = &[
     "bookings",
     "events",
     "registrations",
+    "invoice_counters",
+    "invoices",
 ];
 
 /// Tables a fresh migration seeds; a restore replaces their rows.

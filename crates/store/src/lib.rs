@@ -28,6 +28,7 @@ pub mod db;
 mod error;
 pub mod events;
 pub mod grants;
+pub mod invoices;
 pub mod jobs;
 pub mod mail;
 pub mod one_time;

@@ -327,6 +327,23 @@ catalog! {
     imp_err_within: "Des codes de départements séparés par des virgules (16, 2A, 974…).", "Département codes separated by commas (16, 2A, 974…).";
     imp_err_unreadable: "Le fichier est illisible dans ce format : {}", "The file cannot be read in this format: {}";
 
+    // Invoices
+    inv_title: "Facture n° {}", "Invoice no. {}";
+    inv_credit_title: "Avoir n° {}", "Credit note no. {}";
+    inv_credit_of: "Annule la facture n° {}", "Cancels invoice no. {}";
+    inv_date: "Date d'émission", "Date of issue";
+    inv_customer: "Client", "Customer";
+    inv_label: "Désignation", "Description";
+    inv_quantity: "Quantité", "Quantity";
+    inv_unit: "Prix unitaire HT", "Unit price excl. VAT";
+    inv_vat_rate: "TVA", "VAT";
+    inv_line_total: "Total HT", "Total excl. VAT";
+    inv_net: "Total HT", "Total excl. VAT";
+    inv_vat: "TVA", "VAT";
+    inv_gross: "Total TTC", "Total incl. VAT";
+    inv_terms: "Paiement à 30 jours à compter de la date d'émission, sans escompte. Pénalités de retard : trois fois le taux d'intérêt légal. Indemnité forfaitaire pour frais de recouvrement due par les clients professionnels : 40 € (articles L441-10 et D441-5 du Code de commerce).", "Payment within 30 days of the date of issue, no discount for early payment. Late-payment penalties: three times the legal interest rate. Fixed recovery indemnity owed by business customers: €40 (articles L441-10 and D441-5 of the French Commercial Code).";
+    inv_chain: "Empreinte de chaînage :", "Chain fingerprint:";
+
     // Errors pages
     error_title: "Une erreur est survenue", "Something went wrong";
     error_not_found: "Cette page n'existe pas.", "This page does not exist.";

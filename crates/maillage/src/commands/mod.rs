@@ -57,14 +57,26 @@ async fn freshness(data: &crate::cli::DataArgs, public_url: &str, stale_after_da
 async fn verify(data: &crate::cli::DataArgs) -> anyhow::Result<ExitCode> {
     let store = database::open(data, 2).await?;
     let report = store.verify_audit_chain().await?;
-    match report.problem {
+    let audit_ok = match report.problem {
         None => {
             println!("Audit log intact: {} entries, head hash {}.", report.entries, report.head_hash);
-            Ok(ExitCode::SUCCESS)
+            true
         }
         Some(problem) => {
             println!("Audit log BROKEN after {} valid entries: {problem}.", report.entries);
-            Ok(ExitCode::from(1))
+            false
         }
-    }
+    };
+    let invoices = store.verify_invoice_chains().await?;
+    let invoices_ok = match invoices.problem {
+        None => {
+            println!("Invoice chains intact: {} documents, numbered without gaps.", invoices.documents);
+            true
+        }
+        Some(problem) => {
+            println!("Invoice chains BROKEN: {problem}.");
+            false
+        }
+    };
+    Ok(if audit_ok && invoices_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

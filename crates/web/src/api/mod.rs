@@ -7,6 +7,7 @@ pub mod atlas;
 mod auth;
 mod events;
 mod exports;
+mod invoices;
 pub mod me;
 mod openapi;
 mod operations;
@@ -53,6 +54,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(events::create_registration))
         .routes(routes!(events::cancel_registration))
         .routes(routes!(events::accept))
+        .routes(routes!(invoices::create))
+        .routes(routes!(invoices::show))
+        .routes(routes!(invoices::credit))
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers.

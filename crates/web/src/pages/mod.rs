@@ -13,6 +13,7 @@ mod auth;
 mod consent;
 mod duplicates;
 mod imports;
+mod invoices;
 
 pub use imports::UPLOAD_LIMIT;
 mod search;
@@ -63,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/atlas/{id}/confirmer", post(atlas::confirm))
         .route("/atlas/{id}/verifier", get(atlas::verify_form).post(atlas::verify))
         .route("/consentement", get(consent::form).post(consent::give))
+        .route("/factures/{id}", get(invoices::show))
         .route("/doublons", get(duplicates::queue))
         .route("/doublons/{id}", get(duplicates::pair).post(duplicates::decide))
         .route("/fusions/{id}/annuler", post(duplicates::undo))

@@ -55,6 +55,15 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
         ("POST", "/api/v1/registrations/999999/accept".into(), None),
         (
             "POST",
+            "/api/v1/places/999999/invoices".into(),
+            Some(
+                json!({"customer": "Coop", "lines": [{"label": "Salle", "quantity": 1, "unit_cents": 100, "vat_bp": 2000}]}),
+            ),
+        ),
+        ("GET", "/api/v1/invoices/999999".into(), None),
+        ("POST", "/api/v1/invoices/999999/credit-note".into(), None),
+        (
+            "POST",
             "/api/v1/bookings".into(),
             Some(
                 json!({"resource_id": 999999, "starts_at": "2030-01-07T09:00:00Z", "ends_at": "2030-01-07T10:00:00Z"}),

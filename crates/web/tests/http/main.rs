@@ -10,6 +10,7 @@ mod curation;
 mod events;
 mod freshness;
 mod helpers;
+mod invoices;
 mod openapi;
 mod operations;
 mod pages;

@@ -43,12 +43,13 @@ use app::{App, AppConfig};
 use chrono::Utc;
 use clap::{Args, Subcommand};
 use domain::policy::Actor;
+use search::SearchIndex;
 
 use self::generate::{Generator, ORGANISATIONS_MAPPING, PLACES_MAPPING, Referentials};
 use self::load::{LoadStats, Server, quantile_ms};
 use self::pg_baseline::Baseline;
 use self::queries::{BenchQuery, QuerySource};
-use self::system::{CpuSample, CpuUse, memory_mb, reset_peak_rss};
+use self::system::{CpuSample, CpuUse, MemorySampler, memory_mb, reset_peak_rss};
 use crate::cli::DataArgs;
 use crate::database;
 
@@ -84,6 +85,12 @@ pub struct SearchArgs {
     /// Do not run the PostgreSQL baseline.
     #[arg(long)]
     pub no_pg: bool,
+    /// Also search in process an index holding K copies of every document
+    /// (moved up to ~2 km, new ids): a projection to K × size documents of
+    /// the search alone, for sizes the import cannot reach in reasonable
+    /// time. Not imported, not served over HTTP.
+    #[arg(long, default_value_t = 1)]
+    pub replicate: usize,
     /// Seed of the generated records and queries.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -123,10 +130,18 @@ async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     let queries = query_set(&generator, &args);
     let http = http_phase(&app, &queries, &args).await?;
     let (indexer, build) = build_index(&app).await?;
-    let inproc = inproc_phase(indexer.clone(), &queries, cores).await?;
+    let inproc = inproc_phase(indexer.index.clone(), &queries, cores).await?;
+    let projection = if args.replicate > 1 {
+        let (index, docs, build) = replicated_index(&app, &indexer, args.replicate, args.seed).await?;
+        let measured = inproc_phase(index, &queries, cores).await?;
+        Some(Projection { docs, build, inproc: measured })
+    } else {
+        None
+    };
     let pg =
         if args.no_pg { Err(anyhow!("skipped (--no-pg)")) } else { pg_phase(&app, &indexer, &queries, &args).await };
-    let figures = Figures { cores, backend, imported, build, http, inproc, pg, args: &args, queries: &queries };
+    let figures =
+        Figures { cores, backend, imported, build, http, inproc, projection, pg, args: &args, queries: &queries };
     print!("{}", figures.report());
     drop(temp);
     Ok(ExitCode::SUCCESS)
@@ -254,12 +269,19 @@ struct Http {
     peak_rss_mb: Option<f64>,
     /// Peak of the whole process until then (import included), MB.
     process_peak_mb: Option<f64>,
+    /// Resident and anonymous memory when the server started, MB.
+    start_rss_mb: Option<f64>,
+    start_anon_mb: Option<f64>,
+    /// Sampled peaks over the server's phase: (anonymous, resident), MB.
+    sampled: Option<(f64, f64)>,
     cpu: Option<CpuUse>,
 }
 
 async fn http_phase(app: &App, queries: &[BenchQuery], args: &SearchArgs) -> anyhow::Result<Http> {
     let process_peak_mb = memory_mb("VmHWM");
     let reset = reset_peak_rss();
+    let (start_rss_mb, start_anon_mb) = (memory_mb("VmRSS"), memory_mb("RssAnon"));
+    let sampler = MemorySampler::start();
     let client = load::client(args.concurrency)?;
     say("starting the HTTP server (it builds its own index)");
     let server = Server::start(app.clone(), &client).await?;
@@ -273,9 +295,10 @@ async fn http_phase(app: &App, queries: &[BenchQuery], args: &SearchArgs) -> any
     let stats = load::http_load(client, urls, args.concurrency, duration).await;
     let cpu = cpu.and_then(CpuSample::since);
     let peak_rss_mb = if reset { memory_mb("VmHWM") } else { None };
+    let sampled = sampler.finish();
     let ready_after = server.ready_after;
     server.stop().await?;
-    Ok(Http { stats, ready_after, peak_rss_mb, process_peak_mb, cpu })
+    Ok(Http { stats, ready_after, peak_rss_mb, process_peak_mb, start_rss_mb, start_anon_mb, sampled, cpu })
 }
 
 /// One request before the load, to fail clearly if searches do not work.
@@ -311,29 +334,29 @@ struct InProcess {
     cpu: Option<CpuUse>,
 }
 
-async fn inproc_phase(indexer: Arc<Indexer>, queries: &[BenchQuery], cores: usize) -> anyhow::Result<InProcess> {
+async fn inproc_phase(index: Arc<SearchIndex>, queries: &[BenchQuery], cores: usize) -> anyhow::Result<InProcess> {
     say(&format!("in-process searches: {} queries one at a time, then on {cores} threads", queries.len()));
     let queries = Arc::new(queries.to_vec());
-    tokio::task::spawn_blocking(move || inproc_blocking(&indexer, &queries, cores)).await.context("in-process phase")
+    tokio::task::spawn_blocking(move || inproc_blocking(&index, &queries, cores)).await.context("in-process phase")
 }
 
 /// One search exactly as the API runs it: parameters, query, index.
-fn search_once(indexer: &Indexer, q: &BenchQuery) -> Result<u64, String> {
+fn search_once(index: &SearchIndex, q: &BenchQuery) -> Result<u64, String> {
     let params = parse_params(&q.pairs).map_err(|e| e.to_string())?;
-    let results = indexer.index.search(&query(&params, Utc::now())).map_err(|e| e.to_string())?;
+    let results = index.search(&query(&params, Utc::now())).map_err(|e| e.to_string())?;
     Ok(results.total)
 }
 
-fn inproc_blocking(indexer: &Indexer, queries: &[BenchQuery], cores: usize) -> InProcess {
+fn inproc_blocking(index: &SearchIndex, queries: &[BenchQuery], cores: usize) -> InProcess {
     for q in queries.iter().take(200) {
-        let _ = search_once(indexer, q);
+        let _ = search_once(index, q);
     }
     let mut per_query = Vec::with_capacity(queries.len());
     let mut errors = 0;
     let started = Instant::now();
     for q in queries {
         let t = Instant::now();
-        let total = search_once(indexer, q).unwrap_or_else(|_| {
+        let total = search_once(index, q).unwrap_or_else(|_| {
             errors += 1;
             0
         });
@@ -346,7 +369,7 @@ fn inproc_blocking(indexer: &Indexer, queries: &[BenchQuery], cores: usize) -> I
         for t in 0..cores {
             s.spawn(move || {
                 for i in 0..queries.len() {
-                    let _ = search_once(indexer, &queries[(i + t * queries.len() / cores) % queries.len()]);
+                    let _ = search_once(index, &queries[(i + t * queries.len() / cores) % queries.len()]);
                 }
             });
         }
@@ -356,6 +379,54 @@ fn inproc_blocking(indexer: &Indexer, queries: &[BenchQuery], cores: usize) -> I
     let mut latencies_us: Vec<u32> = per_query.iter().map(|(l, _)| *l).collect();
     latencies_us.sort_unstable();
     InProcess { latencies_us, per_query, errors, qps_one_thread, qps_all_cores, cpu }
+}
+
+/// In-process figures on a projected index.
+struct Projection {
+    docs: u64,
+    build: Duration,
+    inproc: InProcess,
+}
+
+/// An index of `copies` copies of every live record's document, each copy
+/// with its own id and moved by up to ~2 km, so that text frequencies and
+/// geographic density grow as with a larger corpus of the same kind.
+async fn replicated_index(
+    app: &App,
+    indexer: &Indexer,
+    copies: usize,
+    seed: u64,
+) -> anyhow::Result<(Arc<SearchIndex>, u64, Duration)> {
+    say(&format!("projection: indexing {copies} copies of every document"));
+    let index = Arc::new(SearchIndex::in_ram().map_err(|e| anyhow!("{e}"))?);
+    let started = Instant::now();
+    let mut cursor = store::atlas::RecordCursor { kind: None, after_id: 0, live_only: true };
+    let mut docs = 0u64;
+    loop {
+        let page = app.store.atlas_records_page(cursor, 2_000).await?;
+        let Some(last) = page.last() else { break };
+        cursor.after_id = last.id;
+        let mut batch = Vec::with_capacity(page.len() * copies);
+        for r in &page {
+            let doc = indexer.document(app, r, &[]);
+            for k in 0..copies as i64 {
+                let mut copy = doc.clone();
+                copy.id = k * 1_000_000_000 + doc.id;
+                let mut rng = generate::Rng::for_item(seed, 3, copy.id as u64);
+                if k > 0 {
+                    copy.geo =
+                        doc.geo.map(|(lat, lon)| (lat + (rng.unit() - 0.5) * 0.036, lon + (rng.unit() - 0.5) * 0.05));
+                }
+                batch.push(copy);
+            }
+        }
+        docs += batch.len() as u64;
+        index.upsert(batch).map_err(|e| anyhow!("{e}"))?;
+    }
+    index.commit().map_err(|e| anyhow!("{e}"))?;
+    let took = started.elapsed();
+    say(&format!("projection: {docs} documents indexed in {took:.1?}"));
+    Ok((index, docs, took))
 }
 
 /// The PostgreSQL side.
@@ -425,6 +496,7 @@ struct Figures<'a> {
     build: Duration,
     http: Http,
     inproc: InProcess,
+    projection: Option<Projection>,
     pg: anyhow::Result<Pg>,
     args: &'a SearchArgs,
     queries: &'a [BenchQuery],
@@ -487,11 +559,35 @@ impl Figures<'_> {
             format!("{:.0}", self.inproc.qps_all_cores),
             "",
         );
+        if let Some(p) = &self.projection {
+            let label = format!("projection: {} documents (index only)", p.docs);
+            row(out, &label, format!("build {:.1} s", p.build.as_secs_f64()), "");
+            row(out, "  in-process p50 ms", format!("{:.3}", quantile_ms(&p.inproc.latencies_us, 0.5)), "");
+            row(
+                out,
+                "  in-process p99 ms",
+                format!("{:.3}", quantile_ms(&p.inproc.latencies_us, 0.99)),
+                "target < 10 at 1M",
+            );
+            row(
+                out,
+                &format!("  in-process searches/s, {} threads", self.cores),
+                format!("{:.0}", p.inproc.qps_all_cores),
+                "",
+            );
+        }
         row(out, "HTTP requests/s", format!("{:.0}", h.stats.rps()), "target ≥ 5,000");
         row(out, "HTTP p50 ms", format!("{:.2}", h.stats.quantile_ms(0.5)), "");
         row(out, "HTTP p99 ms", format!("{:.2}", h.stats.quantile_ms(0.99)), "");
         row(out, "HTTP errors", format!("{}", h.stats.errors), "");
-        row(out, "server peak RSS MB (index build + load)", num(h.peak_rss_mb, 0), "");
+        row(out, "server peak RSS MB (VmHWM: index build + load)", num(h.peak_rss_mb, 0), "");
+        row(out, "  of which anonymous (heap, index), sampled", num(h.sampled.map(|s| s.0), 0), "");
+        row(
+            out,
+            "  RSS / anonymous when the server started",
+            format!("{}/{}", num(h.start_rss_mb, 0), num(h.start_anon_mb, 0)),
+            "",
+        );
         row(out, "process peak RSS MB before the server", num(h.process_peak_mb, 0), "");
         let cpu = |c: Option<CpuUse>| c.map_or_else(|| "na".to_owned(), |c| format!("{:.2}/{:.2}", c.own, c.others));
         row(out, "CPU cores, this process/others: import", cpu(i.cpu), "");
@@ -599,10 +695,19 @@ impl Figures<'_> {
         let (i, h) = (&self.imported, &self.http);
         let pg = self.pg.as_ref().ok();
         let pg_num = |f: &dyn Fn(&Pg) -> f64, d: usize| num(pg.map(f), d);
+        let projection = self.projection.as_ref().map_or(String::new(), |p| {
+            format!(
+                " proj_docs={} proj_inproc_p50_ms={:.3} proj_inproc_p99_ms={:.3} proj_inproc_qps={:.0}",
+                p.docs,
+                quantile_ms(&p.inproc.latencies_us, 0.5),
+                quantile_ms(&p.inproc.latencies_us, 0.99),
+                p.inproc.qps_all_cores
+            )
+        });
         format!(
             "RESULT size={} cores={} import_rows_per_s={:.0} index_build_s={:.2} inproc_p50_ms={:.3} inproc_p99_ms={:.3} \
-             inproc_qps={:.0} http_rps={:.0} http_p50_ms={:.2} http_p99_ms={:.2} http_errors={} peak_rss_mb={} \
-             pg_rps={} pg_p50_ms={} pg_p99_ms={} ratio_vs_pg={} others_cpu_during_http={}",
+             inproc_qps={:.0} http_rps={:.0} http_p50_ms={:.2} http_p99_ms={:.2} http_errors={} peak_rss_mb={} peak_anon_mb={} \
+             pg_rps={} pg_p50_ms={} pg_p99_ms={} ratio_vs_pg={} others_cpu_during_http={}{projection}",
             self.args.size,
             self.cores,
             i.rows_per_s(),
@@ -615,6 +720,7 @@ impl Figures<'_> {
             h.stats.quantile_ms(0.99),
             h.stats.errors,
             num(h.peak_rss_mb, 0),
+            num(h.sampled.map(|s| s.0), 0),
             pg_num(&|p| p.stats.rps(), 0),
             pg_num(&|p| p.stats.quantile_ms(0.5), 2),
             pg_num(&|p| p.stats.quantile_ms(0.99), 2),

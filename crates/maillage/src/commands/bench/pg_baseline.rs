@@ -122,7 +122,7 @@ impl Baseline {
         let pool = PgPoolOptions::new()
             .max_connections(pool_size)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.options([("search_path", search_path.join(","))]))
+            .connect_with(options.options([("search_path", search_path.join(","))]).disable_statement_logging())
             .await?;
         Ok(Self { pool, schema, config, geo, pool_size, notes })
     }

@@ -74,3 +74,34 @@ fn machine_busy_s() -> Option<f64> {
     let busy = v.first()? + v.get(1)? + v.get(2)? + v.get(5)? + v.get(6)? + v.get(7).unwrap_or(&0.0);
     Some(busy / TICKS_PER_S)
 }
+
+/// Peaks of resident memory sampled every 50 ms: `VmHWM` counts the pages
+/// of the SQLite file mapped in memory (the store maps up to 1 GB), so the
+/// anonymous part (`RssAnon`: heap, index) is sampled as well.
+pub struct MemorySampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: std::thread::JoinHandle<(f64, f64)>,
+}
+
+impl MemorySampler {
+    pub fn start() -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let (mut anon, mut rss) = (0f64, 0f64);
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                anon = anon.max(memory_mb("RssAnon").unwrap_or(0.0));
+                rss = rss.max(memory_mb("VmRSS").unwrap_or(0.0));
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            (anon, rss)
+        });
+        Self { stop, handle }
+    }
+
+    /// (peak anonymous MB, peak resident MB) since `start`.
+    pub fn finish(self) -> Option<(f64, f64)> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.handle.join().ok().filter(|(anon, _)| *anon > 0.0)
+    }
+}
