@@ -11,7 +11,9 @@
 //! - [`table_schema`]: a Frictionless Table Schema validator (types and
 //!   constraints, per row and column), to check CSV exports against the
 //!   national schemas.
+//! - [`ical`]: iCalendar (RFC 5545) feeds of events and bookings.
 
 pub mod csv_input;
 pub mod export;
+pub mod ical;
 pub mod table_schema;

@@ -286,6 +286,38 @@ impl Store {
         Ok(row)
     }
 
+    /// A place's events ending after `after`, by start.
+    pub async fn events_of_place(&self, place_id: i64, after: i64) -> Result<Vec<Event>> {
+        let rows: Vec<EventRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE place_id = $1 AND ends_at > $2 ORDER BY starts_at, id"
+        ))
+        .bind(place_id)
+        .bind(after)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(event).collect())
+    }
+
+    /// A person's live registrations (not cancelled) with their events.
+    pub async fn registrations_of_user(&self, user_id: i64) -> Result<Vec<(Registration, Event)>> {
+        let rows: Vec<RegistrationRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            registration_columns!(),
+            " FROM registrations WHERE user_id = $1 AND status <> 'cancelled' ORDER BY id"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows.into_iter().map(registration) {
+            let e = self.event(r.event_id).await?;
+            out.push((r, e));
+        }
+        Ok(out)
+    }
+
     /// Events holding an offer or a consent whose hold ran out before `now`.
     pub async fn events_with_lapsed_holds(&self, now: i64) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = sqlx::query_as(

@@ -238,6 +238,19 @@ impl Store {
         Ok(rows.into_iter().map(resource).collect())
     }
 
+    /// A person's confirmed bookings, by start.
+    pub async fn bookings_of_user(&self, user_id: i64) -> Result<Vec<Booking>> {
+        let rows: Vec<BookingRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            booking_columns!(),
+            " FROM bookings b WHERE b.user_id = $1 AND b.status = 'confirmed' ORDER BY b.starts_at, b.id"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(booking).collect())
+    }
+
     /// Confirmed bookings of a whole tree overlapping `[from, to)`, by start.
     pub async fn bookings_of_tree(&self, root_id: i64, from: i64, to: i64) -> Result<Vec<Booking>> {
         let rows: Vec<BookingRow> = sqlx::query_as(concat!(

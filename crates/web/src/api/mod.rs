@@ -5,6 +5,7 @@
 mod admin;
 pub mod atlas;
 mod auth;
+mod calendars;
 mod events;
 mod exports;
 mod invoices;
@@ -57,6 +58,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::create))
         .routes(routes!(invoices::show))
         .routes(routes!(invoices::credit))
+        .routes(routes!(calendars::place))
+        .routes(routes!(calendars::event))
+        .routes(routes!(calendars::me))
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers.

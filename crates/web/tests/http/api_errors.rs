@@ -62,6 +62,7 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
         ),
         ("GET", "/api/v1/invoices/999999".into(), None),
         ("POST", "/api/v1/invoices/999999/credit-note".into(), None),
+        ("GET", "/api/v1/me/calendar.ics".into(), None),
         (
             "POST",
             "/api/v1/bookings".into(),
@@ -86,6 +87,8 @@ pub fn public_routes() -> Vec<(&'static str, String, &'static str)> {
     rows.push(("GET", "/api/v1/places/999999/resources".into(), "id"));
     rows.push(("GET", "/api/v1/resources/999999/bookings".into(), "id"));
     rows.push(("GET", "/api/v1/events/999999".into(), "id"));
+    rows.push(("GET", "/api/v1/events/999999/calendar.ics".into(), "id"));
+    rows.push(("GET", "/api/v1/places/999999/events.ics".into(), "id"));
     rows
 }
 

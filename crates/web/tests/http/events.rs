@@ -247,3 +247,62 @@ async fn minors_need_a_guardian(db: &TestDb) {
     server.shutdown().await;
 }
 on_both_db!(a_minor_is_confirmed_only_with_a_guardians_consent, minors_need_a_guardian);
+
+/// The (SUMMARY, DTSTART, STATUS) of each VEVENT, as a real parser reads them.
+fn parse_ics(text: &str) -> Vec<(String, String, String)> {
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = parser.next().expect("one calendar").expect("a valid calendar");
+    assert!(parser.next().is_none());
+    calendar
+        .events
+        .iter()
+        .map(|e| {
+            let get = |name: &str| {
+                e.properties.iter().find(|p| p.name == name).and_then(|p| p.value.clone()).unwrap_or_default()
+            };
+            (get("SUMMARY"), get("DTSTART"), get("STATUS"))
+        })
+        .collect()
+}
+
+async fn calendars(db: &TestDb) {
+    let server = TestServer::start(db).await;
+    let (place, manager) = place_and_manager(&server).await;
+    let event = new_event(&server, &manager, place, 1, 60).await;
+    let (_, token) = clients(&server, 1).await.remove(0);
+    let (_, other) = clients_named(&server, "autre").await;
+    let http = reqwest::Client::new();
+    let register = |t: &str| {
+        definite(http.post(server.at(&format!("/api/v1/events/{event}/registrations"))).bearer_auth(t).json(&json!({})))
+    };
+    register(&other).await;
+    let (_, mine) = register(&token).await;
+    assert_eq!(mine["status"], "waitlisted");
+
+    let feed = http.get(server.at(&format!("/api/v1/places/{place}/events.ics"))).send().await.unwrap();
+    assert!(feed.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let events = parse_ics(&feed.text().await.unwrap());
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].0, "Hackathon des données du territoire");
+
+    let me = http.get(server.at("/api/v1/me/calendar.ics")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), 403, "a bookings-only token does not read the account");
+    let reader = {
+        let user = server.app.store.registration(mine["id"].as_i64().unwrap()).await.unwrap().user_id.unwrap();
+        server.token(user, &[TokenScope::AccountRead]).await
+    };
+    let mine_ics = http.get(server.at("/api/v1/me/calendar.ics")).bearer_auth(&reader).send().await.unwrap();
+    let events = parse_ics(&mine_ics.text().await.unwrap());
+    assert_eq!(events.len(), 1);
+    assert!(events[0].0.starts_with("Hackathon des données du territoire ("), "{events:?}");
+    assert_eq!(events[0].2, "TENTATIVE", "waitlisted: not confirmed yet");
+    let one = http.get(server.at(&format!("/api/v1/events/{event}/calendar.ics"))).send().await.unwrap();
+    assert_eq!(parse_ics(&one.text().await.unwrap())[0].2, "CONFIRMED");
+    server.shutdown().await;
+}
+on_both_db!(calendar_feeds_read_back_with_a_real_parser, calendars);
+
+async fn clients_named(server: &TestServer, name: &str) -> (i64, String) {
+    let u = server.user(&format!("{name}@exemple.fr"), &[]).await;
+    (u.id, server.token(u.id, &[TokenScope::Bookings]).await)
+}
