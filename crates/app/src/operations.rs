@@ -207,3 +207,84 @@ async fn try_book(
     tx.commit().await?;
     Ok(booking)
 }
+
+/// An occurrence of a series that could not be booked, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    /// The booking it collides with: (resource, start, end).
+    pub conflict: Option<(i64, DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// Books every occurrence of an RRULE series that is free and allowed, in
+/// one transaction under the tree's lock; reports the others one by one.
+pub async fn book_series(
+    app: &App,
+    actor: &Actor,
+    resource_id: i64,
+    local_start: chrono::NaiveDateTime,
+    minutes: i64,
+    rrule: &str,
+) -> Result<(Vec<Booking>, Vec<Refused>), AppError> {
+    let resource = app.store.resource(resource_id).await?;
+    let place = live_place(app, resource.place_id).await?;
+    authorize(actor, Action::Book, On::Place(place.id))?;
+    let invalid = |field: &'static str, message: String| {
+        let mut errors = FieldErrors::default();
+        errors.add(field, FieldError::Malformed(message));
+        AppError::Invalid(errors)
+    };
+    if minutes <= 0 {
+        return Err(invalid("minutes", "must be positive".into()));
+    }
+    let rule = domain::operations::recurrence::Rule::parse(rrule).map_err(|e| invalid("rrule", e.to_string()))?;
+    let starts = rule.occurrences(local_start).map_err(|e| invalid("rrule", e.to_string()))?;
+    let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
+    let rules = rules_of(&resource);
+    let now = Utc::now();
+    let mut refused = Vec::new();
+    let mut candidates = Vec::new();
+    for local in starts {
+        let start = match domain::operations::local_to_utc(local, tz) {
+            Ok(s) => s,
+            Err(e) => {
+                let at = local.and_utc();
+                refused.push(Refused { starts_at: at, ends_at: at, reason: e.to_string(), conflict: None });
+                continue;
+            }
+        };
+        let end = domain::operations::local_to_utc(local + chrono::Duration::minutes(minutes), tz)
+            .unwrap_or(start + chrono::Duration::minutes(minutes));
+        match Slot::new(start, end).and_then(|s| s.check(&rules, now, tz).map(|()| s)) {
+            Ok(s) => candidates.push(s),
+            Err(e) => refused.push(Refused { starts_at: start, ends_at: end, reason: e.to_string(), conflict: None }),
+        }
+    }
+    let buffer = resource.buffer_minutes * 60_000_000;
+    let mut tx = app.store.write().await?;
+    tx.lock_tree(resource.root_id).await?;
+    let mut booked = Vec::new();
+    for s in candidates {
+        let (from, to) = (to_micros(s.start), to_micros(s.end));
+        match tx.colliding_booking(&resource, from, to, buffer).await? {
+            Some(taken) => refused.push(Refused {
+                starts_at: s.start,
+                ends_at: s.end,
+                reason: "the slot is taken".into(),
+                conflict: Some((taken.resource_id, from_micros(taken.starts_at), from_micros(taken.ends_at))),
+            }),
+            None => booked.push(tx.insert_booking(&resource, actor.user_id(), from, to).await?),
+        }
+    }
+    tx.audit(AuditEvent::new(actor.audit_actor(), "booking.series", "resource", resource.id).with_summary(format!(
+        "{} booked, {} refused",
+        booked.len(),
+        refused.len()
+    )))
+    .await?;
+    tx.commit().await?;
+    refused.sort_by_key(|r| r.starts_at);
+    Ok((booked, refused))
+}

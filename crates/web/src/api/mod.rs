@@ -49,6 +49,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::download))
         .routes(routes!(operations::create, operations::list))
         .routes(routes!(operations::create_booking))
+        .routes(routes!(operations::create_series))
         .routes(routes!(operations::availability))
         .routes(routes!(events::create))
         .routes(routes!(events::show))

@@ -220,3 +220,69 @@ pub async fn availability(
         .collect();
     Ok(JsonResponse(Availability { busy }))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSeries {
+    pub resource_id: i64,
+    /// The first occurrence's start in the place's local time, e.g. 2027-03-01T09:00.
+    #[schema(value_type = String)]
+    pub local_start: chrono::NaiveDateTime,
+    /// Length of each occurrence.
+    pub minutes: i64,
+    /// RFC 5545 RRULE: FREQ=DAILY|WEEKLY, INTERVAL, COUNT or UNTIL, BYDAY (e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10).
+    pub rrule: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RefusedDoc {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    /// The colliding booking's slot, when the reason is a collision.
+    pub conflict: Option<BusySlot>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SeriesResult {
+    pub booked: Vec<BookingDoc>,
+    /// Occurrences not booked, each with its reason.
+    pub refused: Vec<RefusedDoc>,
+}
+
+/// Books a recurring series: every free occurrence is booked, each refused
+/// one is reported with its reason (taken, closed, past…).
+#[utoipa::path(post, path = "/bookings/series", tag = "operations", security(("bearer" = [])), request_body = NewSeries,
+    responses((status = 200, body = SeriesResult), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn create_series(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Json(body): Json<NewSeries>,
+) -> ApiResult<JsonResponse<SeriesResult>> {
+    let (booked, refused) = app::operations::book_series(
+        &state.app,
+        &caller.actor(),
+        body.resource_id,
+        body.local_start,
+        body.minutes,
+        &body.rrule,
+    )
+    .await?;
+    Ok(JsonResponse(SeriesResult {
+        booked: booked.into_iter().map(Into::into).collect(),
+        refused: refused
+            .into_iter()
+            .map(|r| RefusedDoc {
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
+                reason: r.reason,
+                conflict: r.conflict.map(|(resource_id, starts_at, ends_at)| BusySlot {
+                    resource_id,
+                    starts_at,
+                    ends_at,
+                }),
+            })
+            .collect(),
+    }))
+}

@@ -65,6 +65,13 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
         ("GET", "/api/v1/me/calendar.ics".into(), None),
         (
             "POST",
+            "/api/v1/bookings/series".into(),
+            Some(
+                json!({"resource_id": 999999, "local_start": "2030-01-07T09:00:00", "minutes": 60, "rrule": "FREQ=DAILY;COUNT=2"}),
+            ),
+        ),
+        (
+            "POST",
             "/api/v1/bookings".into(),
             Some(
                 json!({"resource_id": 999999, "starts_at": "2030-01-07T09:00:00Z", "ends_at": "2030-01-07T10:00:00Z"}),

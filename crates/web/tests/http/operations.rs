@@ -257,3 +257,57 @@ async fn hierarchy_and_bad_input(server: &TestServer) {
     }
 }
 on_both!(bookings_block_up_and_down_the_tree_and_refuse_bad_input, hierarchy_and_bad_input);
+
+async fn recurring_series(server: &TestServer) {
+    let (place, manager) = place_and_manager(server).await;
+    let tree = venue_tree(server, &manager, place).await;
+    let (venue, room) = (tree[0], tree[6]);
+    let person = server.user("serie@exemple.fr", &[]).await;
+    let token = server.token(person.id, &[TokenScope::Bookings]).await;
+    let http = reqwest::Client::new();
+    // Next Monday, 10:00 in Paris, then three more Mondays.
+    let mut monday = (Utc::now() + Span::days(3)).date_naive();
+    while chrono::Datelike::weekday(&monday) != chrono::Weekday::Mon {
+        monday += Span::days(1);
+    }
+    let local = monday.and_hms_opt(10, 0, 0).unwrap();
+    let paris = domain::atlas::hours::timezone_for_departement("16");
+    let second = domain::operations::local_to_utc(local + Span::weeks(1), paris).unwrap();
+    let privatised = http
+        .post(server.at("/api/v1/bookings"))
+        .bearer_auth(&token)
+        .json(&json!({"resource_id": venue, "starts_at": second + Span::minutes(30), "ends_at": second + Span::minutes(90)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(privatised.status(), 201);
+    let series = |rrule: &str| {
+        http.post(server.at("/api/v1/bookings/series"))
+            .bearer_auth(&token)
+            .json(&json!({"resource_id": room, "local_start": local.format("%Y-%m-%dT%H:%M:%S").to_string(), "minutes": 120, "rrule": rrule}))
+            .send()
+    };
+    let r = series("FREQ=WEEKLY;BYDAY=MO;COUNT=4").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["booked"].as_array().unwrap().len(), 3, "{body}");
+    let refused = body["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{body}");
+    assert_eq!(refused[0]["conflict"]["resource_id"], venue);
+    assert_eq!(refused[0]["starts_at"].as_str().unwrap(), second.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    // Each booked occurrence starts at 10:00 in Paris, whatever the season.
+    for b in body["booked"].as_array().unwrap() {
+        let start: DateTime<Utc> = b["starts_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(start.with_timezone(&paris).format("%H:%M").to_string(), "10:00");
+    }
+    // The same series again: every occurrence now collides.
+    let again: Value = series("FREQ=WEEKLY;BYDAY=MO;COUNT=4").await.unwrap().json().await.unwrap();
+    assert_eq!((again["booked"].as_array().unwrap().len(), again["refused"].as_array().unwrap().len()), (0, 4));
+    for bad in ["FREQ=YEARLY;COUNT=2", "FREQ=WEEKLY", "FREQ=DAILY;COUNT=9999"] {
+        let r = series(bad).await.unwrap();
+        assert_eq!(r.status(), 422, "{bad}");
+        let e: Value = r.json().await.unwrap();
+        assert!(e["error"]["details"]["rrule"].is_string(), "{e}");
+    }
+}
+on_both!(recurring_bookings_report_conflicts_per_occurrence, recurring_series);
