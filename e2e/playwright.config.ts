@@ -37,7 +37,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    env: { MAILLAGE_LOG: 'warn', MAILLAGE_SHARED_DATA: resolve(__dirname, '..', '..', 'shared', 'data') },
+    env: { MAILLAGE_LOG: 'warn', MAILLAGE_SHARED_DATA: process.env.MAILLAGE_SHARED_DATA ?? resolve(__dirname, '..', '..', 'shared', 'data') },
     stdout: 'ignore',
     stderr: 'pipe',
   },

@@ -80,4 +80,9 @@ test('the embeddable search shows results without the site around them', async (
   await expect(page.locator('header.site-header')).toHaveCount(0);
   await expectAccessible(page);
   await shot(page, '14-embed');
+
+  // Filtered by a network: only its members.
+  await page.goto('/embed?network=' + encodeURIComponent('Réseau des tiers-lieux du territoire (exemple)'));
+  await expect(page.locator('#results-title')).toHaveText('36 résultats');
+  await expect(page.locator('.facets')).toContainText('Réseaux');
 });

@@ -8,8 +8,19 @@ use tantivy::tokenizer::{
 };
 
 /// Facets indexed as their own field (`f_<name>`), filterable and countable.
-pub const FACETS: &[&str] =
-    &["kind", "kinds", "service_types", "thematiques", "publics", "fees", "labels", "departement", "region", "quality"];
+pub const FACETS: &[&str] = &[
+    "kind",
+    "kinds",
+    "service_types",
+    "thematiques",
+    "publics",
+    "fees",
+    "labels",
+    "networks",
+    "departement",
+    "region",
+    "quality",
+];
 
 /// The time zones the index knows; a record's zone is stored as its position.
 pub const ZONES: &[&str] = &[

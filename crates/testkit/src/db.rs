@@ -118,12 +118,17 @@ pub async fn postgres() -> Option<TestDb> {
     Some(TestDb { store, url, guard: Guard::Postgres { admin_url, schema } })
 }
 
-/// A file of the shared public data (`../shared/data/…` beside the
-/// repository, or `MAILLAGE_SHARED_DATA`).
+/// A file of the shared public data (`MAILLAGE_SHARED_DATA`, which
+/// `scripts/test` sets, else `../shared/data` beside the repository).
 pub fn shared_data(relative: &str) -> std::path::PathBuf {
     let dir = std::env::var_os("MAILLAGE_SHARED_DATA").map_or_else(
         || std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")),
         std::path::PathBuf::from,
+    );
+    assert!(
+        dir.is_dir(),
+        "the tests need the public data of ../shared/data; set MAILLAGE_SHARED_DATA ({} not found)",
+        dir.display()
     );
     dir.join(relative)
 }

@@ -57,8 +57,9 @@ impl Indexer {
             let Some(last) = page.last() else { break };
             after_id = last.id;
             let services = services_of_places(app, &page).await?;
+            let networks = networks_of(app, &page).await?;
             for r in &page {
-                batch.push(self.document(app, r, services.get(&r.id).map_or(&[][..], Vec::as_slice)));
+                batch.push(self.document_with(app, r, slice(&services, r.id), slice(&networks, r.id)));
             }
             count += batch.len() as u64;
             self.index.upsert(std::mem::take(&mut batch)).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -82,9 +83,10 @@ impl Indexer {
             let gone: Vec<i64> = ids.iter().copied().filter(|id| !live.iter().any(|r| r.id == *id)).collect();
             let owned: Vec<AtlasRecord> = live.iter().map(|r| (*r).clone()).collect();
             let services = services_of_places(app, &owned).await?;
+            let networks = networks_of(app, &owned).await?;
             let docs = owned
                 .iter()
-                .map(|r| self.document(app, r, services.get(&r.id).map_or(&[][..], Vec::as_slice)))
+                .map(|r| self.document_with(app, r, slice(&services, r.id), slice(&networks, r.id)))
                 .collect();
             self.index.delete(&gone).map_err(|e| AppError::Internal(e.to_string()))?;
             self.index.upsert(docs).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -114,9 +116,23 @@ impl Indexer {
 
     /// The search document of a record; `services` are those offered at it.
     pub fn document(&self, app: &App, r: &AtlasRecord, services: &[AtlasRecord]) -> SearchDoc {
+        self.document_with(app, r, services, &[])
+    }
+
+    /// [`Self::document`], with the names of the networks the record is a member of.
+    pub fn document_with(
+        &self,
+        app: &App,
+        r: &AtlasRecord,
+        services: &[AtlasRecord],
+        networks: &[String],
+    ) -> SearchDoc {
         let territory = Territory::embedded();
         let mut texts = Vec::new();
         let mut facets = vec![("kind".to_owned(), r.kind.as_str().to_owned())];
+        for n in networks {
+            facets.push(("networks".to_owned(), n.clone()));
+        }
         for f in ["summary", "description", "commune_name"] {
             if let Some(t) = r.text(f) {
                 texts.push(t.to_owned());
@@ -257,6 +273,28 @@ pub fn slot_of(at: DateTime<Utc>, tz: chrono_tz::Tz) -> u16 {
     let local = at.with_timezone(&tz);
     let day = local.weekday().num_days_from_monday() as u16;
     day * 48 + (local.hour() * 2 + local.minute() / 30) as u16
+}
+
+fn slice<T>(map: &HashMap<i64, Vec<T>>, id: i64) -> &[T] {
+    map.get(&id).map_or(&[][..], Vec::as_slice)
+}
+
+/// The names of the networks each record is a member of (member-of links).
+async fn networks_of(app: &App, records: &[AtlasRecord]) -> Result<HashMap<i64, Vec<String>>, StoreError> {
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let links = app.store.network_links_from(&ids).await?;
+    if links.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let network_ids: Vec<i64> = links.iter().map(|(_, n)| *n).collect();
+    let networks = app.store.atlas_records_by_ids(&network_ids).await?;
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (member, network) in links {
+        if let Some(n) = networks.iter().find(|n| n.id == network && n.is_live()) {
+            out.entry(member).or_default().push(n.name.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// For places, the services linked to them (offered-at).

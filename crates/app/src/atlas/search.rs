@@ -9,8 +9,19 @@ use domain::territory::Territory;
 use search::{SearchQuery, Sort};
 
 /// Facets counted for every search, in display order.
-pub const FACETS: &[&str] =
-    &["kind", "kinds", "service_types", "thematiques", "publics", "fees", "labels", "departement", "region", "quality"];
+pub const FACETS: &[&str] = &[
+    "kind",
+    "kinds",
+    "service_types",
+    "thematiques",
+    "publics",
+    "fees",
+    "labels",
+    "networks",
+    "departement",
+    "region",
+    "quality",
+];
 
 /// URL parameter → facet. Singular names read better in URLs.
 const PARAM_FACETS: &[(&str, &str)] = &[
@@ -21,6 +32,7 @@ const PARAM_FACETS: &[(&str, &str)] = &[
     ("public", "publics"),
     ("fee", "fees"),
     ("label", "labels"),
+    ("network", "networks"),
     ("departement", "departement"),
     ("region", "region"),
     ("quality", "quality"),

@@ -240,6 +240,7 @@ catalog! {
     facet_publics: "Public", "Audience";
     facet_fees: "Frais", "Fees";
     facet_labels: "Labels et programmes", "Labels and programmes";
+    facet_networks: "Réseaux", "Networks";
     facet_departement: "Département", "Département";
     facet_region: "Région", "Region";
     facet_quality: "Qualité de la fiche", "Record quality";

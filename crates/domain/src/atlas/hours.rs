@@ -364,15 +364,13 @@ mod tests {
         assert!(from_day_ranges(&[(Weekday::Mon, Weekday::Mon, vec![(t(12, 0), t(9, 0))])]).is_err());
     }
 
-    /// Every France Services row of the shared open data converts (skipped
-    /// when the shared data is not next to the repository).
+    /// Every France Services row of the shared open data converts.
     #[test]
     fn converts_the_real_france_services_hours() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/places/france-services-2024-08.csv");
-        let Ok(text) = std::fs::read_to_string(path) else {
-            eprintln!("skipped: {path} not found");
-            return;
-        };
+        let dir = std::env::var("MAILLAGE_SHARED_DATA")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data").to_owned());
+        let path = format!("{dir}/places/france-services-2024-08.csv");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e} (set MAILLAGE_SHARED_DATA)"));
         let mut lines = text.lines();
         let header: Vec<String> = split(lines.next().unwrap());
         let col = |n: &str| header.iter().position(|h| h == n).unwrap();

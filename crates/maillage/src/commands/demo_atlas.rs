@@ -135,6 +135,15 @@ fees = { column = "frais", split = ["|"] }
 
 [[record]]
 kind = "organisation"
+id = "reseau-tiers-lieux"
+
+[record.fields]
+name = { value = "Réseau des tiers-lieux du territoire (exemple)" }
+org_kind = { value = "association" }
+commune_insee = { value = "86194" }
+
+[[record]]
+kind = "organisation"
 id = "{id}:resident-1"
 link = "resident-at"
 
@@ -275,6 +284,25 @@ async fn import_samples(app: &App) -> anyhow::Result<String> {
     let request = ImportRequest { source: SAMPLE_SOURCE, mapping: &mapping, within: None };
     let report =
         import(app, &Actor::System, request, rows.into_iter().map(Ok), &|_| {}).await.map_err(|e| anyhow!("{e}"))?;
+    // The sample places are members of the sample network.
+    if let Some(network) = app.store.record_of_source(SAMPLE_SOURCE, "reseau-tiers-lieux").await? {
+        let mut members = Vec::new();
+        for n in 0..n {
+            if let Some(place) = app.store.record_of_source(SAMPLE_SOURCE, &format!("exemple-{n}")).await? {
+                members.push(place);
+            }
+        }
+        let mut tx = app.store.write().await?;
+        for place in &members {
+            tx.upsert_link(*place, network, "member-of", Some("2024"), None, SAMPLE_SOURCE).await?;
+        }
+        tx.audit(
+            domain::audit::AuditEvent::new(domain::audit::AuditActor::System, "atlas.links", "atlas_record", network)
+                .with_summary(format!("{} members of the sample network", members.len())),
+        )
+        .await?;
+        tx.commit().await?;
+    }
     // Key figures of the sample places over three years.
     let mut cursor =
         store::atlas::RecordCursor { after_id: 0, kind: Some(domain::atlas::RecordKind::Place), live_only: true };

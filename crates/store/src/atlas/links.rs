@@ -78,6 +78,23 @@ impl Store {
         Ok(out)
     }
 
+    /// (member, network) for every `member-of` link from these records.
+    pub async fn network_links_from(&self, members: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let mut out = Vec::new();
+        for chunk in members.chunks(500) {
+            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let sql = format!(
+                "SELECT from_id, to_id FROM atlas_links WHERE link_type = 'member-of' AND from_id IN ({placeholders})"
+            );
+            let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(q.fetch_all(self.pool()).await?);
+        }
+        Ok(out)
+    }
+
     /// Links from or to a record.
     pub async fn links_of(&self, record_id: i64) -> Result<Vec<Link>> {
         let rows: Vec<LinkRow> = sqlx::query_as(

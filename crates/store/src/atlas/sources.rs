@@ -253,6 +253,17 @@ impl Store {
     /// The distinct source names and how many live rows each has.
     /// (source records, distinct source ids) of a source: equal when no
     /// row was stored twice.
+    /// The golden record a source record belongs to.
+    pub async fn record_of_source(&self, source: &str, source_id: &str) -> Result<Option<i64>> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT record_id FROM atlas_sources WHERE source = $1 AND source_id = $2")
+                .bind(source)
+                .bind(source_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|r| r.0))
+    }
+
     pub async fn count_source_records(&self, source: &str) -> Result<(i64, i64)> {
         let row: (i64, i64) =
             sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT source_id) FROM atlas_sources WHERE source = $1")

@@ -39,6 +39,8 @@ pub struct SearchParamsDoc {
     public: Option<String>,
     fee: Option<String>,
     label: Option<String>,
+    /// Name of a network the record is a member of (member-of links).
+    network: Option<String>,
     /// Département code (16, 2A, 974…).
     departement: Option<String>,
     /// Région code (75…).
@@ -94,7 +96,7 @@ pub struct SearchResponse {
     /// All matching records, not only this page.
     pub total: u64,
     /// Filter parameter (type, kind, service_type, thematique, public, fee,
-    /// label, departement, region, quality) → its values with their counts
+    /// label, network, departement, region, quality) → its values with their counts
     /// over all matching records; pass a value back as that parameter to filter.
     pub facets: BTreeMap<String, Vec<FacetValue>>,
     /// How many matching records are open now.

@@ -62,6 +62,7 @@ fn facet_title(t: &Messages, facet: &str) -> &'static str {
         "publics" => t.facet_publics,
         "fees" => t.facet_fees,
         "labels" => t.facet_labels,
+        "networks" => t.facet_networks,
         "departement" => t.facet_departement,
         "region" => t.facet_region,
         _ => t.facet_quality,
