@@ -110,13 +110,22 @@ pub struct RegistrationInput {
 
 /// Registers; the answer says whether the seat is confirmed, awaits a
 /// guardian's consent, or waits in line.
+/// A registration and, when it waits, its place in line — computed before
+/// commit, so that the answer never needs a query that could fail after
+/// the registration is stored.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub registration: Registration,
+    pub waitlist_position: Option<i64>,
+}
+
 pub async fn register(
     app: &App,
     actor: &Actor,
     event_id: i64,
     input: &RegistrationInput,
     display_name: &str,
-) -> Result<Registration, AppError> {
+) -> Result<Registered, AppError> {
     let event = app.store.event(event_id).await?;
     let place = event.place_id.ok_or(AppError::NotFound)?;
     authorize(actor, Action::Book, On::Place(place))?;
@@ -169,6 +178,8 @@ pub async fn register(
         if status == Status::AwaitingConsent {
             ask_guardian(app, &mut tx, &event, &r, display_name).await?;
         }
+        let waitlist_position =
+            if status == Status::Waitlisted { Some(tx.waitlist_position_in_tx(event.id, r.id).await?) } else { None };
         tx.audit(
             AuditEvent::new(actor.audit_actor(), "registration.create", "registration", r.id).with_summary(format!(
                 "event {}: {}",
@@ -178,7 +189,7 @@ pub async fn register(
         )
         .await?;
         tx.commit().await?;
-        Ok(r)
+        Ok(Registered { registration: r, waitlist_position })
     })
     .await
 }

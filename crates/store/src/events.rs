@@ -226,6 +226,18 @@ impl WriteTx {
         Ok(row.map(registration))
     }
 
+    /// 1 for the first on the waitlist, inside the transaction that placed it.
+    pub async fn waitlist_position_in_tx(&mut self, event_id: i64, registration_id: i64) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND id <= $2",
+        )
+        .bind(event_id)
+        .bind(registration_id)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(n)
+    }
+
     /// Offers, and seats awaiting a guardian, whose hold ran out before `now`.
     pub async fn expired_offers(&mut self, event_id: i64, now: i64) -> Result<Vec<Registration>> {
         let rows: Vec<RegistrationRow> = sqlx::query_as(concat!(
@@ -327,17 +339,5 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
-    }
-
-    /// 1 for the first on the waitlist.
-    pub async fn waitlist_position(&self, event_id: i64, registration_id: i64) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND id <= $2",
-        )
-        .bind(event_id)
-        .bind(registration_id)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(n)
     }
 }

@@ -50,7 +50,11 @@ pub struct EventDoc {
 
 async fn event_doc(state: &AppState, e: store::events::Event) -> ApiResult<EventDoc> {
     let (seats_held, waitlisted) = state.app.store.event_counts(e.id).await?;
-    Ok(EventDoc {
+    Ok(event_doc_with(e, seats_held, waitlisted))
+}
+
+fn event_doc_with(e: store::events::Event, seats_held: i64, waitlisted: i64) -> EventDoc {
+    EventDoc {
         id: e.id,
         place_id: e.place_id,
         title: e.title,
@@ -62,7 +66,7 @@ async fn event_doc(state: &AppState, e: store::events::Event) -> ApiResult<Event
         max_age: e.max_age,
         seats_held,
         waitlisted,
-    })
+    }
 }
 
 /// Creates an event at a place (its manager, the territory team or an administrator).
@@ -87,7 +91,8 @@ pub async fn create(
         hold_minutes: body.hold_minutes,
     };
     let e = create_event(&state.app, &caller.actor(), place_id, &input).await?;
-    Ok((StatusCode::CREATED, JsonResponse(event_doc(&state, e).await?)))
+    // A new event has no registration: no query after the commit that could fail.
+    Ok((StatusCode::CREATED, JsonResponse(event_doc_with(e, 0, 0))))
 }
 
 /// An event with its seats held and waitlist length.
@@ -121,17 +126,15 @@ pub struct RegistrationDoc {
     pub offered_until: Option<DateTime<Utc>>,
 }
 
-async fn registration_doc(state: &AppState, r: store::events::Registration) -> ApiResult<RegistrationDoc> {
-    let waitlist_position =
-        if r.status == "waitlisted" { Some(state.app.store.waitlist_position(r.event_id, r.id).await?) } else { None };
-    Ok(RegistrationDoc {
+fn registration_doc(r: store::events::Registration, waitlist_position: Option<i64>) -> RegistrationDoc {
+    RegistrationDoc {
         id: r.id,
         event_id: r.event_id,
         participant: r.participant,
         status: r.status,
         waitlist_position,
         offered_until: r.offered_until.map(from_micros),
-    })
+    }
 }
 
 /// Registers the token's owner (or someone they register): confirmed while
@@ -154,7 +157,7 @@ pub async fn create_registration(
     };
     let name = caller.identity().user.display_name.clone();
     let r = register(&state.app, &caller.actor(), event_id, &input, &name).await?;
-    Ok((StatusCode::CREATED, JsonResponse(registration_doc(&state, r).await?)))
+    Ok((StatusCode::CREATED, JsonResponse(registration_doc(r.registration, r.waitlist_position))))
 }
 
 /// Cancels a registration (its owner, or the place's team); a freed seat is
@@ -169,7 +172,7 @@ pub async fn cancel_registration(
     Path(id): Path<i64>,
 ) -> ApiResult<JsonResponse<RegistrationDoc>> {
     let r = cancel(&state.app, &caller.actor(), id).await?;
-    Ok(JsonResponse(registration_doc(&state, r).await?))
+    Ok(JsonResponse(registration_doc(r, None)))
 }
 
 /// Takes the seat offered to this registration, before the offer expires.
@@ -183,5 +186,5 @@ pub async fn accept(
     Path(id): Path<i64>,
 ) -> ApiResult<JsonResponse<RegistrationDoc>> {
     let r = accept_offer(&state.app, &caller.actor(), id).await?;
-    Ok(JsonResponse(registration_doc(&state, r).await?))
+    Ok(JsonResponse(registration_doc(r, None)))
 }
