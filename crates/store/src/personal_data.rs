@@ -5,8 +5,10 @@ use domain::audit::AuditRecord;
 
 use crate::accounts::User;
 use crate::api_tokens::ApiToken;
+use crate::events::{Event, Registration};
 use crate::grants::GrantRecord;
 use crate::mail::Mail;
+use crate::operations::Booking;
 use crate::sessions::Session;
 use crate::{Result, Store, WriteTx, now_micros};
 
@@ -19,6 +21,9 @@ pub struct PersonalData {
     pub mails: Vec<Mail>,
     /// Entries the person caused or that concern their account.
     pub audit: Vec<AuditRecord>,
+    /// Registrations they made (for themselves or someone they registered), with the event.
+    pub registrations: Vec<(Registration, Event)>,
+    pub bookings: Vec<Booking>,
 }
 
 impl Store {
@@ -31,6 +36,8 @@ impl Store {
             api_tokens: self.api_tokens_of(user_id).await?,
             mails: self.mails_of(user_id).await?,
             audit: self.audit_entries_for_user(user_id).await?,
+            registrations: self.registrations_of_user(user_id).await?,
+            bookings: self.bookings_of_user(user_id).await?,
         })
     }
 }
@@ -49,6 +56,14 @@ impl WriteTx {
         ] {
             sqlx::query(sql).bind(user_id).execute(self.conn()).await?;
         }
+        // Registrations stay (seats and waitlists must add up) without the
+        // names, birth dates and guardians' addresses they carried.
+        sqlx::query(
+            "UPDATE registrations SET participant = '', birth_date = NULL, guardian_email = NULL WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .execute(self.conn())
+        .await?;
         let now = now_micros();
         sqlx::query(
             "UPDATE users SET email = NULL, display_name = '', password_hash = NULL, email_confirmed_at = NULL, \

@@ -139,6 +139,28 @@ pub struct PersonalDataDoc {
     pub api_tokens: Vec<TokenDoc>,
     pub mails: Vec<MailDoc>,
     pub audit_log: Vec<AuditEntryDoc>,
+    pub registrations: Vec<PersonalRegistrationDoc>,
+    pub bookings: Vec<PersonalBookingDoc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonalRegistrationDoc {
+    pub id: i64,
+    pub event_id: i64,
+    pub event_title: String,
+    pub participant: String,
+    pub birth_date: Option<String>,
+    pub guardian_email: Option<String>,
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonalBookingDoc {
+    pub id: i64,
+    pub resource_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -219,6 +241,30 @@ impl From<PersonalData> for PersonalDataDoc {
             api_tokens: d.api_tokens.into_iter().map(Into::into).collect(),
             mails: d.mails.into_iter().map(Into::into).collect(),
             audit_log: d.audit.into_iter().map(Into::into).collect(),
+            registrations: d
+                .registrations
+                .into_iter()
+                .map(|(r, e)| PersonalRegistrationDoc {
+                    id: r.id,
+                    event_id: e.id,
+                    event_title: e.title,
+                    participant: r.participant,
+                    birth_date: r.birth_date,
+                    guardian_email: r.guardian_email,
+                    status: r.status,
+                })
+                .collect(),
+            bookings: d
+                .bookings
+                .into_iter()
+                .map(|b| PersonalBookingDoc {
+                    id: b.id,
+                    resource_id: b.resource_id,
+                    starts_at: store::from_micros(b.starts_at),
+                    ends_at: store::from_micros(b.ends_at),
+                    status: b.status,
+                })
+                .collect(),
         }
     }
 }

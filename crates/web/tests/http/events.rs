@@ -193,7 +193,7 @@ async fn minors_need_a_guardian(db: &TestDb) {
         .await
         .unwrap();
     let event = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let parent = clients(&server, 1).await.remove(0).1;
+    let (parent_id, parent) = clients(&server, 1).await.remove(0);
     let http = reqwest::Client::new();
     let register = |body: Value| {
         definite(
@@ -244,6 +244,24 @@ async fn minors_need_a_guardian(db: &TestDb) {
     let lea_now = server.app.store.registration(lea["id"].as_i64().unwrap()).await.unwrap();
     assert_eq!(lea_now.status, "confirmed");
     assert_eq!(guardian.get(&link).send().await.unwrap().status(), 400, "the link works once");
+
+    // The parent's data export holds the registration; deleting the account erases its personal fields.
+    let account = server.token(parent_id, &[TokenScope::AccountRead, TokenScope::AccountWrite]).await;
+    let export: Value =
+        http.get(server.at("/api/v1/me/export")).bearer_auth(&account).send().await.unwrap().json().await.unwrap();
+    let regs = export["registrations"].as_array().unwrap();
+    assert!(regs.iter().any(|r| r["participant"] == "Léa" && r["guardian_email"] == "tuteur@exemple.fr"), "{export}");
+    let deleted = http
+        .delete(server.at("/api/v1/me"))
+        .bearer_auth(&account)
+        .json(&json!({"password": testkit::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    let erased = server.app.store.registration(lea["id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!((erased.participant.as_str(), erased.birth_date, erased.guardian_email), ("", None, None));
+    assert_eq!(erased.status, "confirmed", "the seat still counts");
     server.shutdown().await;
 }
 on_both_db!(a_minor_is_confirmed_only_with_a_guardians_consent, minors_need_a_guardian);
