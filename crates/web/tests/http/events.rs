@@ -8,6 +8,7 @@ use domain::accounts::TokenScope;
 use serde_json::{Value, json};
 use testkit::{TestDb, TestServer};
 
+use crate::helpers::definite;
 use crate::on_both_db;
 use crate::operations::place_and_manager;
 
@@ -25,19 +26,6 @@ async fn new_event(server: &TestServer, manager: &str, place: i64, capacity: i64
     let body: Value = r.json().await.unwrap();
     assert_eq!(status, 201, "{body}");
     body["id"].as_i64().unwrap()
-}
-
-/// Sends a request until it gets a definite answer (503 means "retry").
-async fn definite(request: reqwest::RequestBuilder) -> (u16, Value) {
-    for _ in 0..50 {
-        let r = request.try_clone().unwrap().send().await.unwrap();
-        let status = r.status().as_u16();
-        if status != 503 {
-            return (status, r.json().await.unwrap());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("busy for ever");
 }
 
 /// (user id, token) of `n` people who may register.

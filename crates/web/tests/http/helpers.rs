@@ -20,6 +20,19 @@ pub fn link_in(body: &str, prefix: &str) -> String {
     body[start..].split_whitespace().next().unwrap().to_owned()
 }
 
+/// Sends a request until it gets a definite answer (503 means "busy, retry").
+pub async fn definite(request: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    for _ in 0..50 {
+        let r = request.try_clone().unwrap().send().await.unwrap();
+        let status = r.status().as_u16();
+        if status != 503 {
+            return (status, r.json().await.unwrap());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("busy for ever");
+}
+
 /// Runs `check` against a fresh server on SQLite, then on PostgreSQL.
 #[macro_export]
 macro_rules! on_both {

@@ -7,19 +7,9 @@ use domain::accounts::{Role, TokenScope};
 use serde_json::{Value, json};
 use testkit::{TestDb, TestServer, signed_in_browser};
 
+use crate::helpers::definite;
 use crate::on_both_db;
 use crate::operations::place_and_manager;
-
-async fn definite(request: reqwest::RequestBuilder) -> (u16, Value) {
-    for _ in 0..50 {
-        let r = request.try_clone().unwrap().send().await.unwrap();
-        if r.status() != 503 {
-            return (r.status().as_u16(), r.json().await.unwrap());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("busy for ever");
-}
 
 fn rental(customer: &str) -> Value {
     json!({"customer": customer, "lines": [
