@@ -322,9 +322,14 @@ impl Store {
         .bind(user_id)
         .fetch_all(self.pool())
         .await?;
+        // One query per distinct event, not per registration.
+        let mut events: std::collections::HashMap<i64, Event> = std::collections::HashMap::new();
         let mut out = Vec::new();
         for r in rows.into_iter().map(registration) {
-            let e = self.event(r.event_id).await?;
+            if let std::collections::hash_map::Entry::Vacant(slot) = events.entry(r.event_id) {
+                slot.insert(self.event(r.event_id).await?);
+            }
+            let e = events[&r.event_id].clone();
             out.push((r, e));
         }
         Ok(out)

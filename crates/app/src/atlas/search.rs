@@ -8,20 +8,9 @@ use domain::atlas::RecordKind;
 use domain::territory::Territory;
 use search::{SearchQuery, Sort};
 
-/// Facets counted for every search, in display order.
-pub const FACETS: &[&str] = &[
-    "kind",
-    "kinds",
-    "service_types",
-    "thematiques",
-    "publics",
-    "fees",
-    "labels",
-    "networks",
-    "departement",
-    "region",
-    "quality",
-];
+/// Facets counted for every search, in display order: those the index
+/// knows (the same list, so that adding one is one change).
+pub use search::schema::FACETS;
 
 /// URL parameter → facet. Singular names read better in URLs.
 const PARAM_FACETS: &[(&str, &str)] = &[

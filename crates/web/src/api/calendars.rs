@@ -71,13 +71,16 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<R
             ..event_entry(&state, &e, status)
         });
     }
+    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
     for b in state.app.store.bookings_of_user(user).await? {
-        let resource = state.app.store.resource(b.resource_id).await?;
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(b.resource_id) {
+            slot.insert(state.app.store.resource(b.resource_id).await?.name);
+        }
         entries.push(CalendarEvent {
             uid: format!("booking-{}@{host}", b.id),
             start: from_micros(b.starts_at),
             end: from_micros(b.ends_at),
-            summary: resource.name.clone(),
+            summary: names[&b.resource_id].clone(),
             location: None,
             description: None,
             url: None,
