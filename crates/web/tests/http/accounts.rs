@@ -315,7 +315,15 @@ async fn smtp_delivery(db: &testkit::TestDb) {
     assert_eq!(delivered.len(), 1, "one mail over SMTP");
     assert_eq!(delivered[0].to, vec!["relai@exemple.fr".to_owned()]);
     assert!(delivered[0].data.contains("/email/confirm?token="));
-    let mail = last_mail_to(&server, "relai@exemple.fr").await;
+    // The relay has the mail; the worker marks it sent right after.
+    let mut mail = last_mail_to(&server, "relai@exemple.fr").await;
+    for _ in 0..100 {
+        if mail.status == store::mail::MailStatus::Sent {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        mail = last_mail_to(&server, "relai@exemple.fr").await;
+    }
     assert_eq!(mail.status, store::mail::MailStatus::Sent);
     server.shutdown().await;
 }
