@@ -54,6 +54,13 @@ pub struct Store {
     /// Woken after each commit that changed atlas records (and, on
     /// PostgreSQL, by other servers' commits through LISTEN/NOTIFY).
     changes: std::sync::Arc<tokio::sync::Notify>,
+    /// SQLite: this process's writers queue here, in arrival order, before
+    /// `BEGIN IMMEDIATE`. Left to SQLite's busy handler they would poll with
+    /// growing sleeps (up to 100 ms) and in no particular order: under
+    /// contention most of a writer's latency was spent asleep. Writers of
+    /// other processes (a CLI import beside the server) still meet the busy
+    /// timeout.
+    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -81,7 +88,7 @@ impl Store {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Self { pool, backend, url: url.into(), changes: Default::default() })
+        Ok(Self { pool, backend, url: url.into(), changes: Default::default(), write_gate: Default::default() })
     }
 
     /// Opens and applies pending migrations: what `serve` and the CLI use.
@@ -167,11 +174,21 @@ impl Store {
     /// On PostgreSQL it is a plain READ COMMITTED transaction; invariants
     /// that concurrency can break rely on constraints and row locks.
     pub async fn write(&self) -> Result<WriteTx> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        let (tx, gate) = match self.backend {
+            Backend::Sqlite => {
+                let gate = self.write_gate.clone().lock_owned().await;
+                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(gate))
+            }
+            Backend::Postgres => (self.pool.begin().await?, None),
         };
-        Ok(WriteTx { tx, audited: false, backend: self.backend, touched: Vec::new(), changes: self.changes.clone() })
+        Ok(WriteTx {
+            tx,
+            audited: false,
+            backend: self.backend,
+            touched: Vec::new(),
+            changes: self.changes.clone(),
+            _gate: gate,
+        })
     }
 }
 
@@ -184,6 +201,10 @@ pub struct WriteTx {
     /// Atlas records changed in this transaction, for the change outbox.
     touched: Vec<i64>,
     changes: std::sync::Arc<tokio::sync::Notify>,
+    /// Held until the transaction ends (see `Store::write_gate`); declared
+    /// after `tx` so that a dropped transaction rolls back before the next
+    /// writer goes in.
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {

@@ -167,7 +167,9 @@ impl WriteTx {
     }
 
     /// A confirmed booking of the same line (the resource, an ancestor or a
-    /// descendant) within `buffer` of `[start, end)`. Call under [`Self::lock_tree`].
+    /// descendant) within `buffer` of `[start, end)`. Call under [`Self::lock_tree`]:
+    /// the tree's longest booking (on its root) bounds how far back to look,
+    /// so the check reads a few rows however many the tree holds.
     pub async fn colliding_booking(
         &mut self,
         resource: &Resource,
@@ -180,6 +182,7 @@ impl WriteTx {
             booking_columns!(),
             " FROM bookings b JOIN resources r ON r.id = b.resource_id \
              WHERE b.root_id = $1 AND b.status = 'confirmed' AND b.starts_at < $2 AND b.ends_at > $3 \
+               AND b.starts_at >= $3 - (SELECT longest_booking FROM resources WHERE id = $1) \
                AND ($4 LIKE r.path || '%' OR r.path LIKE $4 || '%') \
              ORDER BY b.starts_at LIMIT 1"
         ))
@@ -212,6 +215,12 @@ impl WriteTx {
         .bind(now_micros())
         .fetch_one(self.conn())
         .await?;
+        // Keeps the bound `colliding_booking` relies on; under the tree lock.
+        sqlx::query("UPDATE resources SET longest_booking = $1 WHERE id = $2 AND longest_booking < $1")
+            .bind(end - start)
+            .bind(resource.root_id)
+            .execute(self.conn())
+            .await?;
         Ok(booking(row))
     }
 }

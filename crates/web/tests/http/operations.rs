@@ -163,6 +163,11 @@ async fn hierarchy_and_bad_input(server: &TestServer) {
     assert_eq!(book(venue, tomorrow(14, 0), 120).await.unwrap().status(), 201);
     assert_eq!(book(room12, tomorrow(15, 0), 30).await.unwrap().status(), 409);
     assert_eq!(book(desk111, tomorrow(13, 30), 60).await.unwrap().status(), 409);
+    // A long booking among short ones still blocks a slot that starts days
+    // after it began (the collision check looks back by the tree's longest booking).
+    assert_eq!(book(room12, tomorrow(9, 0) + Span::days(10), 3 * 24 * 60).await.unwrap().status(), 201);
+    assert_eq!(book(room12, tomorrow(12, 0) + Span::days(12), 30).await.unwrap().status(), 409);
+    assert_eq!(book(venue, tomorrow(8, 0) + Span::days(12), 60).await.unwrap().status(), 409);
 
     // Availability shows what blocks a desk: its room's and the venue's bookings.
     let busy: Value = http

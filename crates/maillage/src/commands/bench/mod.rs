@@ -23,6 +23,7 @@
 
 mod generate;
 mod load;
+mod operations;
 mod pg_baseline;
 mod queries;
 mod system;
@@ -60,6 +61,15 @@ pub enum BenchCommand {
     /// and over HTTP under load, peak memory, and the same queries on
     /// PostgreSQL full-text search + earthdistance. Ends with a RESULT line.
     Search(SearchArgs),
+    /// Bookings under contention: N clients over HTTP (the server in its own
+    /// process) booking overlapping slots in one venue tree; confirmed
+    /// bookings per second, p50/p99 latency, and violations found in the
+    /// database afterwards. Ends with a RESULT line.
+    Bookings(operations::OperationsArgs),
+    /// Registrations under contention: N clients registering to a few
+    /// events that fill up, and cancelling (promotions follow); operations
+    /// per second, p50/p99, violations. Ends with a RESULT line.
+    Registrations(operations::OperationsArgs),
 }
 
 #[derive(Args, Clone, Debug)]
@@ -107,6 +117,8 @@ pub struct SearchArgs {
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Search(args) => search(args).await,
+        BenchCommand::Bookings(args) => operations::bookings(args).await,
+        BenchCommand::Registrations(args) => operations::registrations(args).await,
     }
 }
 
