@@ -371,3 +371,38 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
     assert!(logs.contains("finishing requests in flight"));
     assert!(tokio::net::TcpStream::connect(&addr).await.is_err(), "no new connection after the stop");
 }
+
+/// A short contended run of `bench bookings` and `bench registrations`: the
+/// command must end with its RESULT line, have confirmed operations, and
+/// find no broken guarantee in the database afterwards.
+fn bench_operations_on(database: &[String]) {
+    for workload in ["bookings", "registrations"] {
+        let args = ["bench", workload, "--clients", "8", "--duration", "1", "--capacity", "20", "--days", "2"];
+        let (code, out, err) = run(&args, database);
+        assert_eq!(code, 0, "bench {workload} exits 0 when no guarantee broke\n{out}\n{err}");
+        let result = out.lines().find(|l| l.starts_with("RESULT ")).unwrap_or_else(|| panic!("RESULT line\n{out}"));
+        let field = |name: &str| -> f64 {
+            result
+                .split_whitespace()
+                .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                .unwrap_or_else(|| panic!("{name} in {result}"))
+                .parse()
+                .unwrap()
+        };
+        assert_eq!(field("violations"), 0.0, "{result}");
+        assert_eq!(field("failed"), 0.0, "{result}");
+        assert!(field("ops_per_s") > 0.0, "{result}");
+        assert!(field("p99_ms") >= field("p50_ms"), "{result}");
+    }
+}
+
+#[test]
+fn bench_operations_find_no_violation_sqlite() {
+    bench_operations_on(&[]);
+}
+
+#[tokio::test]
+async fn bench_operations_find_no_violation_postgres() {
+    let Some(url) = testkit::db::postgres_url().await else { return };
+    bench_operations_on(&["--database-url".into(), url]);
+}
