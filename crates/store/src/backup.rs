@@ -35,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "throttle_counters",
     "audit_log",
     "audit_head",
+    "audit_pending",
     "atlas_records",
     "atlas_sources",
     "atlas_edits",

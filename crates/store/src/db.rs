@@ -212,51 +212,34 @@ impl WriteTx {
         &mut self.tx
     }
 
+    /// The sealer's own transactions move entries into the log; they are the audit.
+    pub(crate) fn mark_audited(&mut self) {
+        self.audited = true;
+    }
+
     pub(crate) fn is_postgres(&self) -> bool {
         self.backend == Backend::Postgres
     }
 
-    /// Appends `event` to the audit log, chained to the previous entry.
-    ///
-    /// Incrementing the head row first locks it until commit on PostgreSQL
-    /// (and SQLite has a single writer anyway), so sequence numbers are
-    /// gap-free and each entry sees the committed hash of the one before.
-    pub async fn audit(&mut self, event: AuditEvent) -> Result<i64> {
-        let (seq, prev_hash): (i64, String) =
-            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(self.conn())
-                .await?;
-        let mut record = AuditRecord {
-            seq,
-            at_micros: now_micros(),
-            actor: event.actor.to_code(),
-            action: event.action.to_owned(),
-            entity_type: event.entity_type.to_owned(),
-            entity_id: event.entity_id,
-            summary: event.summary,
-            prev_hash,
-            hash: String::new(),
-        };
-        record.hash = record.expected_hash();
+    /// Records `event` for the audit log. It joins the chain when the sealer
+    /// runs ([`Store::seal_audit`]): appending here takes no lock that other
+    /// writes share, so writes of different places do not queue behind one
+    /// another, and the entry commits or rolls back with the change.
+    pub async fn audit(&mut self, event: AuditEvent) -> Result<()> {
         sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, entity_type, entity_id, summary, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_pending (at, actor, action, entity_type, entity_id, summary) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(record.seq)
-        .bind(record.at_micros)
-        .bind(&record.actor)
-        .bind(&record.action)
-        .bind(&record.entity_type)
-        .bind(&record.entity_id)
-        .bind(&record.summary)
-        .bind(&record.prev_hash)
-        .bind(&record.hash)
+        .bind(now_micros())
+        .bind(event.actor.to_code())
+        .bind(event.action)
+        .bind(event.entity_type)
+        .bind(&event.entity_id)
+        .bind(&event.summary)
         .execute(self.conn())
         .await?;
-        let hash = record.hash;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(hash).execute(self.conn()).await?;
         self.audited = true;
-        Ok(seq)
+        Ok(())
     }
 
     /// Notes that an atlas record changed, so search indexes pick it up.

@@ -119,6 +119,17 @@ pub async fn serve(
             .await;
         })
     });
+    let sealer = {
+        let store = app.store.clone();
+        let mut rx = stop_rx.clone();
+        tokio::spawn(async move {
+            store
+                .run_audit_sealer(std::time::Duration::from_millis(200), async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                })
+                .await;
+        })
+    };
     let indexer = Arc::new(Indexer::new(SearchIndex::in_ram().map_err(std::io::Error::other)?));
     let started = std::time::Instant::now();
     let indexed = indexer.rebuild(&app).await.map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -145,6 +156,7 @@ pub async fn serve(
         let _ = w.await;
     }
     let _ = follower.await;
+    let _ = sealer.await;
     result
 }
 

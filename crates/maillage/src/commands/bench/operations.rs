@@ -65,6 +65,10 @@ pub struct OperationsArgs {
     /// Bookings: days ahead the clients aim at (a smaller window, more collisions).
     #[arg(long, default_value_t = 60)]
     pub days: i64,
+    /// Bookings: venue trees the clients share (each request picks one);
+    /// bookings of one tree queue on its lock, as in one building.
+    #[arg(long, default_value_t = 4)]
+    pub trees: usize,
     /// Registrations: how many events share the load, and their capacity.
     #[arg(long, default_value_t = 8)]
     pub events: usize,
@@ -111,7 +115,13 @@ async fn run(workload: Workload, args: OperationsArgs) -> anyhow::Result<ExitCod
     let place = bench_place(&app).await?;
     let tokens = clients(&app, args.clients).await?;
     let subject = match workload {
-        Workload::Bookings => Subject::Tree(venue_tree(&app, place).await?),
+        Workload::Bookings => {
+            let mut trees = Vec::new();
+            for t in 0..args.trees.max(1) {
+                trees.push(venue_tree(&app, place, t).await?);
+            }
+            Subject::Trees(trees)
+        }
         Workload::Registrations => Subject::Events(events(&app, place, args.events, args.capacity).await?),
     };
     say(&format!("{} clients ready; starting the server ({backend})", tokens.len()));
@@ -129,7 +139,7 @@ async fn run(workload: Workload, args: OperationsArgs) -> anyhow::Result<ExitCod
     server.stop().await;
 
     let (mut check, in_db) = match &plan.subject {
-        Subject::Tree(tree) => check_bookings(&app, tree).await?,
+        Subject::Trees(trees) => check_bookings(&app, trees).await?,
         Subject::Events(events) => check_registrations(&app, events).await?,
     };
     let answered = plan.ledger.stored.lock().map(|s| s.clone()).unwrap_or_default();
@@ -259,7 +269,7 @@ struct Tree {
     resources: Vec<(i64, u8, String)>,
 }
 
-async fn venue_tree(app: &App, place: i64) -> anyhow::Result<Tree> {
+async fn venue_tree(app: &App, place: i64, number: usize) -> anyhow::Result<Tree> {
     let add = |parent: Option<i64>, kind: &str, name: String| {
         let input = ResourceInput {
             parent_id: parent,
@@ -272,7 +282,7 @@ async fn venue_tree(app: &App, place: i64) -> anyhow::Result<Tree> {
         async move { app::operations::create_resource(app, &Actor::System, place, &input).await }
     };
     let mut resources = Vec::new();
-    let venue = add(None, "venue", "Bâtiment".into()).await?;
+    let venue = add(None, "venue", format!("Bâtiment {number}")).await?;
     resources.push((venue.id, 0, venue.path.clone()));
     for z in 0..4 {
         let zone = add(Some(venue.id), "zone", format!("Étage {z}")).await?;
@@ -308,7 +318,7 @@ async fn events(app: &App, place: i64, n: usize, capacity: i64) -> anyhow::Resul
 }
 
 enum Subject {
-    Tree(Tree),
+    Trees(Vec<Tree>),
     /// (event id, capacity).
     Events(Vec<(i64, i64)>),
 }
@@ -376,7 +386,8 @@ async fn operation(plan: &Plan, http: &reqwest::Client, tally: &Tally, i: usize)
     let who = i % plan.tokens.len();
     let mut rng = Rng::for_item(plan.seed, 7, i as u64);
     let (method, path, body) = match &plan.subject {
-        Subject::Tree(tree) => {
+        Subject::Trees(trees) => {
+            let tree = &trees[rng.below(trees.len())];
             let (resource, start, end) = booking_request(tree, plan.days, &mut rng);
             let body = json!({ "resource_id": resource, "starts_at": start, "ends_at": end });
             (reqwest::Method::POST, "/api/v1/bookings".to_owned(), Some(body))
@@ -497,14 +508,20 @@ impl Check {
 }
 
 /// The check, and the ids of the bookings found.
-async fn check_bookings(app: &App, tree: &Tree) -> anyhow::Result<(Check, Vec<i64>)> {
-    let root = tree.resources[0].0;
-    let bookings = app.store.bookings_of_tree(root, 0, i64::MAX).await?;
-    let paths: HashMap<i64, &str> = tree.resources.iter().map(|(id, _, p)| (*id, p.as_str())).collect();
-    let slots: Vec<(&str, i64, i64)> =
-        bookings.iter().filter_map(|b| Some((*paths.get(&b.resource_id)?, b.starts_at, b.ends_at))).collect();
-    let check = Check { found: bookings.len(), overlaps: overlaps(&slots), ..Check::default() };
-    Ok((check, bookings.iter().map(|b| b.id).collect()))
+async fn check_bookings(app: &App, trees: &[Tree]) -> anyhow::Result<(Check, Vec<i64>)> {
+    let mut check = Check::default();
+    let mut ids = Vec::new();
+    for tree in trees {
+        let root = tree.resources[0].0;
+        let bookings = app.store.bookings_of_tree(root, 0, i64::MAX).await?;
+        let paths: HashMap<i64, &str> = tree.resources.iter().map(|(id, _, p)| (*id, p.as_str())).collect();
+        let slots: Vec<(&str, i64, i64)> =
+            bookings.iter().filter_map(|b| Some((*paths.get(&b.resource_id)?, b.starts_at, b.ends_at))).collect();
+        check.found += bookings.len();
+        check.overlaps += overlaps(&slots);
+        ids.extend(bookings.iter().map(|b| b.id));
+    }
+    Ok((check, ids))
 }
 
 /// Pairs of slots that overlap on one line of the tree (a resource and its
@@ -646,7 +663,9 @@ impl Report<'_> {
         let c = self.check;
         let what = match self.workload {
             Workload::Bookings => format!(
-                "bookings confirmed {}, refused (slot taken) {}; {} confirmed bookings in the database, {} overlaps",
+                "{} venue trees; bookings confirmed {}, refused (slot taken) {}; {} confirmed bookings in the database, \
+                 {} overlaps",
+                self.args.trees.max(1),
                 n(&t.confirmed),
                 n(&t.refused),
                 c.found,
