@@ -138,12 +138,11 @@ pub struct Grant<'a> {
 }
 
 async fn tariffs_of<'e, E: sqlx::Executor<'e, Database = Any>>(e: E, resource_id: i64) -> Result<Vec<TariffRow>> {
-    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT audience, unit, unit_cents, vat_bp FROM tariffs WHERE resource_id = $1 ORDER BY id",
-    )
-    .bind(resource_id)
-    .fetch_all(e)
-    .await?;
+    let rows: Vec<(String, String, i64, i64)> =
+        sqlx::query_as("SELECT audience, unit, unit_cents, vat_bp FROM tariffs WHERE resource_id = $1 ORDER BY id")
+            .bind(resource_id)
+            .fetch_all(e)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|(audience, unit, unit_cents, vat_bp)| TariffRow { audience, unit, unit_cents, vat_bp })
@@ -162,8 +161,24 @@ async fn subscriptions_at<'e, E: sqlx::Executor<'e, Database = Any>>(
          WHERE s.user_id = $1 AND s.place_id = $2 ORDER BY s.id"
     );
     #[allow(clippy::type_complexity)]
-    let rows: Vec<(i64, i64, i64, i64, i64, i64, Option<i64>, i64, i64, String, String, i64, i64, String, i64, i64)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(place_id).fetch_all(e).await?;
+    let rows: Vec<(
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        i64,
+        i64,
+        String,
+        String,
+        i64,
+        i64,
+        String,
+        i64,
+        i64,
+    )> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(place_id).fetch_all(e).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -314,13 +329,15 @@ impl WriteTx {
         if inserted.is_none() {
             return Ok(false);
         }
-        sqlx::query("UPDATE credit_balances SET balance = balance + $1 WHERE user_id = $2 AND place_id = $3 AND unit = $4")
-            .bind(g.amount)
-            .bind(g.user_id)
-            .bind(g.place_id)
-            .bind(g.unit)
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE credit_balances SET balance = balance + $1 WHERE user_id = $2 AND place_id = $3 AND unit = $4",
+        )
+        .bind(g.amount)
+        .bind(g.user_id)
+        .bind(g.place_id)
+        .bind(g.unit)
+        .execute(self.conn())
+        .await?;
         Ok(true)
     }
 
@@ -448,6 +465,17 @@ impl Store {
                 created_at: r.7,
             })
             .collect())
+    }
+
+    /// Who made a booking, and at which place.
+    pub async fn booking_owner(&self, booking_id: i64) -> Result<(Option<i64>, i64)> {
+        let row: (Option<i64>, i64) = sqlx::query_as(
+            "SELECT b.user_id, r.place_id FROM bookings b JOIN resources r ON r.id = b.resource_id WHERE b.id = $1",
+        )
+        .bind(booking_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row)
     }
 
     pub async fn booking_charge(&self, booking_id: i64) -> Result<BookingCharge> {

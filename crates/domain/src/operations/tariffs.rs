@@ -406,7 +406,11 @@ mod tests {
     }
 
     fn public(hour: i64, half: i64, day: i64) -> Vec<Tariff> {
-        vec![t(Audience::Public, Unit::Hour, hour), t(Audience::Public, Unit::HalfDay, half), t(Audience::Public, Unit::Day, day)]
+        vec![
+            t(Audience::Public, Unit::Hour, hour),
+            t(Audience::Public, Unit::HalfDay, half),
+            t(Audience::Public, Unit::Day, day),
+        ]
     }
 
     #[test]
@@ -477,25 +481,24 @@ mod tests {
 
     #[test]
     fn the_cheapest_mix_is_never_beaten_by_brute_force() {
-        let grids = [public(1000, 3500, 6000), public(700, 3000, 5000), public(1500, 2500, 9000), public(100, 3500, 6000)];
+        let grids =
+            [public(1000, 3500, 6000), public(700, 3000, 5000), public(1500, 2500, 9000), public(100, 3500, 6000)];
         for tariffs in &grids {
             for hours in 1..=30i64 {
                 let mut best = i64::MAX;
                 for d in 0..=hours / 8 + 1 {
                     for h4 in 0..=hours / 4 + 1 {
                         let rest = (hours - 8 * d - 4 * h4).max(0);
-                        best = best.min(d * tariffs[2].unit_cents + h4 * tariffs[1].unit_cents + rest * tariffs[0].unit_cents);
+                        best = best
+                            .min(d * tariffs[2].unit_cents + h4 * tariffs[1].unit_cents + rest * tariffs[0].unit_cents);
                     }
                 }
                 let mix = cheapest(hours * 60, tariffs).unwrap();
                 assert_eq!(mix.net_cents, best, "{hours} h with {tariffs:?}");
                 let covered: i64 = mix.parts.iter().map(|(u, n)| u.hours() * n).sum();
                 assert!(covered >= hours, "the mix covers the booking");
-                let priced: i64 = mix
-                    .parts
-                    .iter()
-                    .map(|(u, n)| n * tariffs.iter().find(|x| x.unit == *u).unwrap().unit_cents)
-                    .sum();
+                let priced: i64 =
+                    mix.parts.iter().map(|(u, n)| n * tariffs.iter().find(|x| x.unit == *u).unwrap().unit_cents).sum();
                 assert_eq!(priced, mix.net_cents, "the parts add up to the total");
             }
         }
