@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod mail;
 pub mod operations;
 pub mod secrets;
+pub mod tariffs;
 
 pub use config::{AppConfig, SmtpConfig};
 pub use error::{AppError, FieldErrors};

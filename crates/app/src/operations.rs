@@ -159,6 +159,7 @@ pub async fn book(
     resource_id: i64,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    use_credits: bool,
 ) -> Result<Booking, AppError> {
     let resource = app.store.resource(resource_id).await?;
     let place = live_place(app, resource.place_id).await?;
@@ -170,7 +171,7 @@ pub async fn book(
     let (from, to) = (to_micros(slot.start), to_micros(slot.end));
     let mut attempt = 0;
     loop {
-        match try_book(app, actor, &resource, from, to, buffer).await {
+        match try_book(app, actor, &resource, from, to, buffer, use_credits).await {
             Err(AppError::Busy) if attempt < BUSY_RETRIES => {
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
@@ -187,6 +188,7 @@ async fn try_book(
     from: i64,
     to: i64,
     buffer: i64,
+    use_credits: bool,
 ) -> Result<Booking, AppError> {
     let mut tx = app.store.write().await?;
     tx.lock_tree(resource.root_id).await?;
@@ -199,6 +201,7 @@ async fn try_book(
         });
     }
     let booking = tx.insert_booking(resource, actor.user_id(), from, to).await?;
+    crate::tariffs::charge_booking(&mut tx, actor, resource, &booking, use_credits).await?;
     tx.audit(
         AuditEvent::new(actor.audit_actor(), "booking.confirm", "booking", booking.id)
             .with_summary(format!("resource {}", resource.id)),

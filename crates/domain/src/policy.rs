@@ -58,6 +58,10 @@ pub enum Action {
     EditAtlas,
     /// Book a place's resource for oneself.
     Book,
+    /// Set a place's tariffs, membership plans and prepaid packs.
+    ManageTariffs,
+    /// Subscribe to a place's membership plan or buy one of its packs.
+    BuyCredits,
 }
 
 /// What the action applies to.
@@ -97,6 +101,8 @@ impl Action {
             | Action::ReviewDuplicates => TokenScope::Admin,
             Action::EditPlace | Action::EditOrganisation | Action::EditAtlas => TokenScope::AtlasWrite,
             Action::Book => TokenScope::Bookings,
+            Action::ManageTariffs => TokenScope::AtlasWrite,
+            Action::BuyCredits => TokenScope::Bookings,
         }
     }
 }
@@ -158,6 +164,10 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource) -> Result<()
         // Any signed-in person, for now; audiences (members, residents) and
         // machine trainings come with the resource rules.
         (Action::Book, Resource::Place(_)) => true,
+        (Action::ManageTariffs, Resource::Place(id)) => {
+            user.is_admin() || user.has(Role::TerritoryEditor) || user.has_scoped(Role::PlaceManager, id)
+        }
+        (Action::BuyCredits, Resource::Place(_)) => true,
         (Action::ViewOrganisationInternals, Resource::Organisation(id)) => {
             user.is_admin()
                 || user.has_scoped(Role::OrganisationAdmin, id)
@@ -219,6 +229,9 @@ mod tests {
             (ReviewDuplicates, Platform, [false, false, true, true, false, false, false]),
             (EditAtlas, Platform, [false, false, true, true, false, false, false]),
             (Book, Place(10), [false, true, true, true, true, true, true]),
+            (ManageTariffs, Place(10), [false, false, true, true, true, false, false]),
+            (ManageTariffs, Place(11), [false, false, true, true, false, false, false]),
+            (BuyCredits, Place(10), [false, true, true, true, true, true, true]),
             // An action on the wrong kind of resource is never allowed.
             (ManageUsers, User(1), [false; 7]),
         ];

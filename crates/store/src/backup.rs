@@ -53,6 +53,12 @@ pub const TABLES: &[&str] = &[
     "registrations",
     "invoice_counters",
     "invoices",
+    "tariffs",
+    "plans",
+    "subscriptions",
+    "credit_balances",
+    "credit_ledger",
+    "booking_charges",
 ];
 
 /// Tables a fresh migration seeds; a restore replaces their rows.

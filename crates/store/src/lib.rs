@@ -37,6 +37,7 @@ pub mod outbox;
 pub mod personal_data;
 pub mod sessions;
 pub mod settings;
+pub mod tariffs;
 pub mod throttle;
 mod time;
 

@@ -12,6 +12,7 @@ pub mod recurrence;
 pub mod registrations;
 pub mod resources;
 pub mod slots;
+pub mod tariffs;
 
 pub use resources::{ResourceKind, ResourceRules, tree_path};
 pub use slots::{Slot, SlotError, local_to_utc};

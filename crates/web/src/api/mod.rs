@@ -12,6 +12,7 @@ mod invoices;
 pub mod me;
 mod openapi;
 mod operations;
+mod tariffs;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -62,6 +63,12 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendars::place))
         .routes(routes!(calendars::event))
         .routes(routes!(calendars::me))
+        .routes(routes!(tariffs::put_tariffs, tariffs::get_tariffs))
+        .routes(routes!(tariffs::quote))
+        .routes(routes!(tariffs::create_plan, tariffs::list_plans))
+        .routes(routes!(tariffs::subscribe))
+        .routes(routes!(tariffs::credits))
+        .routes(routes!(tariffs::charge))
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers.

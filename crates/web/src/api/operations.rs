@@ -120,6 +120,10 @@ pub struct NewBooking {
     /// RFC 3339, e.g. 2027-03-01T09:00:00+01:00.
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// Spend the caller's credits at the place (membership, packs) on this
+    /// booking; the charge is at `GET /bookings/{id}/charge`.
+    #[serde(default)]
+    pub use_credits: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -156,7 +160,7 @@ pub async fn create_booking(
     caller: ApiCaller,
     Json(body): Json<NewBooking>,
 ) -> ApiResult<(StatusCode, JsonResponse<BookingDoc>)> {
-    let b = book(&state.app, &caller.actor(), body.resource_id, body.starts_at, body.ends_at).await?;
+    let b = book(&state.app, &caller.actor(), body.resource_id, body.starts_at, body.ends_at, body.use_credits).await?;
     Ok((StatusCode::CREATED, JsonResponse(b.into())))
 }
 
