@@ -52,6 +52,8 @@ pub const TABLES: &[&str] = &[
     "registrations",
     "invoice_counters",
     "invoices",
+    "place_memberships",
+    "trainings_held",
 ];
 
 /// Tables a fresh migration seeds; a restore replaces their rows.
