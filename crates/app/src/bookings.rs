@@ -51,7 +51,13 @@ async fn locked(app: &App, resource: &Resource, id: i64) -> Result<(WriteTx, Boo
     Ok((tx, b))
 }
 
-async fn finish(mut tx: WriteTx, actor: &Actor, what: &'static str, b: &Booking, summary: String) -> Result<(), AppError> {
+async fn finish(
+    mut tx: WriteTx,
+    actor: &Actor,
+    what: &'static str,
+    b: &Booking,
+    summary: String,
+) -> Result<(), AppError> {
     tx.audit(AuditEvent::new(actor.audit_actor(), what, "booking", b.id).with_summary(summary)).await?;
     tx.commit().await?;
     Ok(())
@@ -125,7 +131,10 @@ pub async fn cancel(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppErr
     let status = status_of(&b);
     if !status.cancellable() || b.ends_at <= now {
         tx.rollback().await?;
-        return Err(wrong_state(&b, "only a booking not yet over and not cancelled, refused or expired can be cancelled"));
+        return Err(wrong_state(
+            &b,
+            "only a booking not yet over and not cancelled, refused or expired can be cancelled",
+        ));
     }
     let fee = if status == BookingStatus::Confirmed {
         cancellation_fee(b.starts_at, now, resource.cancel_deadline_hours, resource.late_cancel_fee_cents)
@@ -272,10 +281,11 @@ pub async fn add_membership(
             input.ends_at.map(to_micros),
         )
         .await?;
-    tx.audit(
-        AuditEvent::new(actor.audit_actor(), "membership.add", "place", place_id)
-            .with_summary(format!("user {} as {}", input.user_id, role.as_str())),
-    )
+    tx.audit(AuditEvent::new(actor.audit_actor(), "membership.add", "place", place_id).with_summary(format!(
+        "user {} as {}",
+        input.user_id,
+        role.as_str()
+    )))
     .await?;
     tx.commit().await?;
     Ok(m)

@@ -101,14 +101,13 @@ impl Store {
     }
 
     pub async fn holds_training(&self, user_id: i64, place_id: i64, training: &str) -> Result<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM trainings_held WHERE user_id = $1 AND place_id = $2 AND training = $3",
-        )
-        .bind(user_id)
-        .bind(place_id)
-        .bind(training)
-        .fetch_optional(self.pool())
-        .await?;
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM trainings_held WHERE user_id = $1 AND place_id = $2 AND training = $3")
+                .bind(user_id)
+                .bind(place_id)
+                .bind(training)
+                .fetch_optional(self.pool())
+                .await?;
         Ok(row.is_some())
     }
 }

@@ -198,11 +198,11 @@ impl WriteTx {
         let path = domain::operations::tree_path(r.parent.map(|p| p.path.as_str()), id);
         let root = r.parent.map_or(id, |p| p.root_id);
         sqlx::query("UPDATE resources SET path = $1, root_id = $2 WHERE id = $3")
-        .bind(path)
-        .bind(root)
-        .bind(id)
-        .execute(self.conn())
-        .await?;
+            .bind(path)
+            .bind(root)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
         self.resource_in_tx(id).await
     }
 
@@ -296,12 +296,12 @@ impl WriteTx {
 
     /// Inserts a booking in any starting state; call after [`Self::colliding_booking`].
     pub async fn insert_booking_as(&mut self, resource: &Resource, b: NewBooking) -> Result<Booking> {
-        let row: Booking = sqlx::query_as(concat!(
+        let row: Booking = sqlx::query_as(
             "INSERT INTO bookings (resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
              held_until, organisation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              RETURNING id, resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
-             held_until, cancelled_at, cancellation_fee_cents, checked_in_at, organisation_id"
-        ))
+             held_until, cancelled_at, cancellation_fee_cents, checked_in_at, organisation_id",
+        )
         .bind(resource.id)
         .bind(resource.root_id)
         .bind(b.user_id)
@@ -324,11 +324,10 @@ impl WriteTx {
 
     /// A booking as this transaction sees it; call under the tree's lock.
     pub async fn booking_in_tx(&mut self, id: i64) -> Result<Booking> {
-        let row: Booking =
-            sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings b WHERE b.id = $1"))
-                .bind(id)
-                .fetch_one(self.conn())
-                .await?;
+        let row: Booking = sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings b WHERE b.id = $1"))
+            .bind(id)
+            .fetch_one(self.conn())
+            .await?;
         Ok(row)
     }
 
@@ -426,11 +425,10 @@ impl Store {
     }
 
     pub async fn booking(&self, id: i64) -> Result<Booking> {
-        let row: Booking =
-            sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings b WHERE b.id = $1"))
-                .bind(id)
-                .fetch_one(self.pool())
-                .await?;
+        let row: Booking = sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings b WHERE b.id = $1"))
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
         Ok(row)
     }
 

@@ -175,11 +175,10 @@ impl From<AppError> for ApiError {
             AppError::BookingState { status, message } => {
                 ApiError::new(Code::BookingState, message).with_details(json!({"status": status}))
             }
-            AppError::CheckInClosed { opens_at, closes_at } => ApiError::new(
-                Code::CheckInClosed,
-                "check-in is open from 15 minutes before the start until the end",
-            )
-            .with_details(json!({"opens_at": opens_at, "closes_at": closes_at})),
+            AppError::CheckInClosed { opens_at, closes_at } => {
+                ApiError::new(Code::CheckInClosed, "check-in is open from 15 minutes before the start until the end")
+                    .with_details(json!({"opens_at": opens_at, "closes_at": closes_at}))
+            }
             AppError::AccessRestricted { access } => {
                 ApiError::new(Code::AccessRestricted, format!("this resource is reserved to the place's {access}"))
                     .with_details(json!({"access": access}))

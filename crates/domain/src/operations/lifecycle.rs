@@ -187,7 +187,11 @@ mod tests {
     #[test]
     fn venues_and_flagged_resources_wait_for_approval() {
         assert_eq!(initial_status(ResourceKind::Venue, false, false), BookingStatus::Pending);
-        assert_eq!(initial_status(ResourceKind::Venue, false, true), BookingStatus::Pending, "no hold on a privatisation");
+        assert_eq!(
+            initial_status(ResourceKind::Venue, false, true),
+            BookingStatus::Pending,
+            "no hold on a privatisation"
+        );
         assert_eq!(initial_status(ResourceKind::Room, true, false), BookingStatus::Pending);
         assert_eq!(initial_status(ResourceKind::Room, false, true), BookingStatus::Held);
         assert_eq!(initial_status(ResourceKind::Desk, false, false), BookingStatus::Confirmed);

@@ -22,7 +22,11 @@ use crate::state::AppState;
     params(("id" = i64, Path, description = "Booking id")),
     responses((status = 200, body = BookingDoc), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<JsonResponse<BookingDoc>> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<JsonResponse<BookingDoc>> {
     Ok(JsonResponse(booking(&state.app, &caller.actor(), id).await?.into()))
 }
 

@@ -47,7 +47,8 @@ async fn place(server: &TestServer) -> (Place, i64) {
 
 impl Place {
     async fn resource(&self, server: &TestServer, body: Value) -> i64 {
-        let (status, r) = self.post(server, &self.manager, &format!("/api/v1/places/{}/resources", self.id), body).await;
+        let (status, r) =
+            self.post(server, &self.manager, &format!("/api/v1/places/{}/resources", self.id), body).await;
         assert_eq!(status, 201, "{r}");
         r["id"].as_i64().unwrap()
     }
@@ -87,7 +88,8 @@ fn with(mut v: Value, key: &str, value: Value) -> Value {
 async fn holds(db: &TestDb) {
     let server = TestServer::start(db).await;
     let (p, venue) = place(&server).await;
-    let room = p.resource(&server, json!({"kind": "room", "name": "Salle 1", "parent_id": venue, "hold_minutes": 10})).await;
+    let room =
+        p.resource(&server, json!({"kind": "room", "name": "Salle 1", "parent_id": venue, "hold_minutes": 10})).await;
     let (_, ana) = person(&server, "ana@exemple.fr").await;
     let (_, ben) = person(&server, "ben@exemple.fr").await;
     let start = at(3, 9);
@@ -152,7 +154,12 @@ on_both_db!(holds_block_until_they_lapse_and_lapsed_holds_cannot_be_confirmed, h
 async fn approval(db: &TestDb) {
     let server = TestServer::start(db).await;
     let (p, venue) = place(&server).await;
-    let room = p.resource(&server, json!({"kind": "room", "name": "Salle du conseil", "parent_id": venue, "needs_approval": true})).await;
+    let room = p
+        .resource(
+            &server,
+            json!({"kind": "room", "name": "Salle du conseil", "parent_id": venue, "needs_approval": true}),
+        )
+        .await;
     let desk_room = p.resource(&server, json!({"kind": "room", "name": "Open space", "parent_id": venue})).await;
     let (_, ana) = person(&server, "ana@exemple.fr").await;
     let (_, ben) = person(&server, "ben@exemple.fr").await;
@@ -172,7 +179,10 @@ async fn approval(db: &TestDb) {
     assert_eq!((status, approved["status"].as_str()), (200, Some("confirmed")), "{approved}");
     assert_eq!(p.book(&server, &ben, slot(desk_room, at(4, 9), 60)).await.0, 409, "confirmed still blocks");
     let (status, e) = p.step(&server, &p.manager, &privatised["id"], "refuse").await;
-    assert_eq!((status, e["error"]["code"].as_str(), e["error"]["details"]["status"].as_str()), (409, Some("booking_state"), Some("confirmed")));
+    assert_eq!(
+        (status, e["error"]["code"].as_str(), e["error"]["details"]["status"].as_str()),
+        (409, Some("booking_state"), Some("confirmed"))
+    );
 
     // A resource flagged for approval: refused, the slot is free again.
     let (status, asked) = p.book(&server, &ana, slot(room, at(5, 10), 60)).await;
@@ -260,7 +270,11 @@ async fn check_in_and_no_show(db: &TestDb) {
     assert_eq!(status, 200, "{checked}");
     assert!(checked["checked_in_at"].is_string());
     let (status, again) = p.step(&server, &p.manager, &b["id"], "check-in").await;
-    assert_eq!((status, &again["checked_in_at"]), (200, &checked["checked_in_at"]), "checking in twice keeps the first");
+    assert_eq!(
+        (status, &again["checked_in_at"]),
+        (200, &checked["checked_in_at"]),
+        "checking in twice keeps the first"
+    );
 
     // Before the grace period ends nothing moves; after it, the booking not
     // checked in is a no-show and frees its slot; the checked-in one stays,
@@ -308,16 +322,21 @@ async fn organisations_and_access_rules(db: &TestDb) {
     let workshop = p.resource(&server, json!({"kind": "room", "name": "Atelier", "parent_id": venue})).await;
     let members_room =
         p.resource(&server, json!({"kind": "room", "name": "Salon", "parent_id": venue, "access": "members"})).await;
-    let residents_room =
-        p.resource(&server, json!({"kind": "room", "name": "Bureaux", "parent_id": venue, "access": "residents"})).await;
+    let residents_room = p
+        .resource(&server, json!({"kind": "room", "name": "Bureaux", "parent_id": venue, "access": "residents"}))
+        .await;
     let laser = p
-        .resource(&server, json!({"kind": "machine", "name": "Découpe laser", "parent_id": workshop, "training": "laser"}))
+        .resource(
+            &server,
+            json!({"kind": "machine", "name": "Découpe laser", "parent_id": workshop, "training": "laser"}),
+        )
         .await;
     let (ana_id, ana) = person(&server, "ana@exemple.fr").await;
     let (ben_id, ben) = person(&server, "ben@exemple.fr").await;
 
     // On behalf of an organisation: stored and returned; a place is not one.
-    let (status, b) = p.book(&server, &ana, with(slot(workshop, at(3, 9), 60), "organisation_id", json!(organisation))).await;
+    let (status, b) =
+        p.book(&server, &ana, with(slot(workshop, at(3, 9), 60), "organisation_id", json!(organisation))).await;
     assert_eq!((status, b["organisation_id"].as_i64()), (201, Some(organisation)), "{b}");
     let stored = server.app.store.booking(b["id"].as_i64().unwrap()).await.unwrap();
     assert_eq!(stored.organisation_id, Some(organisation));
@@ -339,7 +358,12 @@ async fn organisations_and_access_rules(db: &TestDb) {
     let (status, e) = p.post(&server, &ben, &memberships, json!({"user_id": ben_id, "role": "resident"})).await;
     assert_eq!((status, e["error"]["code"].as_str()), (403, Some("forbidden")), "not by oneself");
     let (status, m) = p
-        .post(&server, &p.manager, &memberships, json!({"user_id": ana_id, "role": "member", "organisation_id": organisation}))
+        .post(
+            &server,
+            &p.manager,
+            &memberships,
+            json!({"user_id": ana_id, "role": "member", "organisation_id": organisation}),
+        )
         .await;
     assert_eq!((status, m["role"].as_str()), (201, Some("member")), "{m}");
     assert_eq!(p.book(&server, &ana, slot(members_room, at(3, 9), 60)).await.0, 201);
@@ -365,7 +389,11 @@ async fn organisations_and_access_rules(db: &TestDb) {
     assert_eq!(p.post(&server, &ana, &trainings, json!({"user_id": ana_id, "training": "laser"})).await.0, 403);
     let (status, t) = p.post(&server, &p.manager, &trainings, json!({"user_id": ana_id, "training": "laser"})).await;
     assert_eq!((status, t["training"].as_str()), (201, Some("laser")), "{t}");
-    assert_eq!(p.post(&server, &p.manager, &trainings, json!({"user_id": ana_id, "training": "laser"})).await.0, 201, "again: the same grant");
+    assert_eq!(
+        p.post(&server, &p.manager, &trainings, json!({"user_id": ana_id, "training": "laser"})).await.0,
+        201,
+        "again: the same grant"
+    );
     let (status, booked) = p.book(&server, &ana, slot(laser, at(4, 9), 60)).await;
     assert_eq!((status, booked["status"].as_str()), (201, Some("confirmed")), "{booked}");
     refused(p.book(&server, &ben, slot(laser, at(4, 11), 60)).await, "training_required", "training", "laser");
@@ -387,9 +415,12 @@ async fn organisations_and_access_rules(db: &TestDb) {
         assert_eq!(status, 422, "{body}: {e}");
         assert!(e["error"]["details"][field].is_string(), "{field}: {e}");
     }
-    let (status, e) = p.post(&server, &p.manager, &trainings, json!({"user_id": ben_id, "training": "Laser cutter!"})).await;
+    let (status, e) =
+        p.post(&server, &p.manager, &trainings, json!({"user_id": ben_id, "training": "Laser cutter!"})).await;
     assert!(status == 422 && e["error"]["details"]["training"].is_string(), "{e}");
-    let (status, _) = p.post(&server, &p.manager, "/api/v1/places/999999/trainings", json!({"user_id": ben_id, "training": "laser"})).await;
+    let (status, _) = p
+        .post(&server, &p.manager, "/api/v1/places/999999/trainings", json!({"user_id": ben_id, "training": "laser"}))
+        .await;
     assert_eq!(status, 404);
     let (status, e) = p.post(&server, &p.manager, &trainings, json!({"user_id": "ben", "training": "laser"})).await;
     assert_eq!((status, e["error"]["code"].as_str()), (422, Some("invalid_body")), "{e}");
@@ -404,14 +435,24 @@ async fn bad_input(db: &TestDb) {
     // Resource settings are checked.
     for (body, field) in [
         (json!({"kind": "room", "name": "S", "parent_id": venue, "hold_minutes": 0}), "hold_minutes"),
-        (json!({"kind": "room", "name": "S", "parent_id": venue, "late_cancel_fee_cents": -100}), "late_cancel_fee_cents"),
-        (json!({"kind": "room", "name": "S", "parent_id": venue, "cancel_deadline_hours": -1}), "cancel_deadline_hours"),
-        (json!({"kind": "room", "name": "S", "parent_id": venue, "no_show_grace_minutes": -5}), "no_show_grace_minutes"),
+        (
+            json!({"kind": "room", "name": "S", "parent_id": venue, "late_cancel_fee_cents": -100}),
+            "late_cancel_fee_cents",
+        ),
+        (
+            json!({"kind": "room", "name": "S", "parent_id": venue, "cancel_deadline_hours": -1}),
+            "cancel_deadline_hours",
+        ),
+        (
+            json!({"kind": "room", "name": "S", "parent_id": venue, "no_show_grace_minutes": -5}),
+            "no_show_grace_minutes",
+        ),
         (json!({"kind": "room", "name": "S", "parent_id": venue, "access": "everyone"}), "access"),
         (json!({"kind": "room", "name": "S", "parent_id": venue, "training": "laser"}), "training"),
         (json!({"kind": "machine", "name": "S", "parent_id": venue, "training": "Découpe"}), "training"),
     ] {
-        let (status, e) = p.post(&server, &p.manager, &format!("/api/v1/places/{}/resources", p.id), body.clone()).await;
+        let (status, e) =
+            p.post(&server, &p.manager, &format!("/api/v1/places/{}/resources", p.id), body.clone()).await;
         assert_eq!(status, 422, "{body}: {e}");
         assert!(e["error"]["details"][field].is_string(), "{field}: {e}");
     }
@@ -437,7 +478,9 @@ async fn bad_input(db: &TestDb) {
     let (status, e) = p.book(&server, &ana, with(slot(room, at(3, 9), 60), "hold", json!("yes"))).await;
     assert_eq!((status, e["error"]["code"].as_str()), (422, Some("invalid_body")), "{e}");
     // Refused bookings leave nothing behind.
-    assert!(server.app.store.blocking_bookings_of_tree(venue, 0, i64::MAX, store::now_micros()).await.unwrap().is_empty());
+    assert!(
+        server.app.store.blocking_bookings_of_tree(venue, 0, i64::MAX, store::now_micros()).await.unwrap().is_empty()
+    );
     server.shutdown().await;
 }
 on_both_db!(lifecycle_routes_refuse_bad_input_clearly, bad_input);
