@@ -53,6 +53,22 @@ pub enum AppError {
     SlotTaken { resource_id: i64, starts_at: chrono::DateTime<chrono::Utc>, ends_at: chrono::DateTime<chrono::Utc> },
     #[error("internal error: {0}")]
     Internal(String),
+    // Booking lifecycle (holds, approval, check-in, access rules).
+    /// The hold lapsed before it was confirmed; the slot may be gone.
+    #[error("the hold expired")]
+    HoldExpired,
+    /// The booking's state does not allow this step.
+    #[error("the booking is {status}: {message}")]
+    BookingState { status: String, message: String },
+    /// Check-in runs from a quarter of an hour before the start until the end.
+    #[error("check-in is open from {opens_at} until {closes_at}")]
+    CheckInClosed { opens_at: chrono::DateTime<chrono::Utc>, closes_at: chrono::DateTime<chrono::Utc> },
+    /// The resource is for the place's members or residents.
+    #[error("reserved to the place's {access}")]
+    AccessRestricted { access: String },
+    /// The machine needs a training the person does not hold.
+    #[error("the training {training} is required")]
+    TrainingRequired { training: String },
 }
 
 impl From<StoreError> for AppError {

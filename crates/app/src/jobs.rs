@@ -21,12 +21,14 @@ const FRESHNESS_JOB: &str = "atlas.freshness";
 const DUPLICATES_JOB: &str = "atlas.duplicates";
 /// Every minute: seats offered or awaiting consent whose hold lapsed go to the next in line.
 const HOLDS_JOB: &str = "events.holds";
+/// Every minute: lapsed booking holds expire, no-shows are released.
+const BOOKINGS_JOB: &str = "operations.bookings";
 const MAX_MAIL_ATTEMPTS: i64 = 6;
 
 /// Runs jobs until `shutdown` completes. `worker` names this process in job leases.
 pub async fn run(app: App, worker: String, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    for kind in [PURGE_JOB, FRESHNESS_JOB, DUPLICATES_JOB, HOLDS_JOB] {
+    for kind in [PURGE_JOB, FRESHNESS_JOB, DUPLICATES_JOB, HOLDS_JOB, BOOKINGS_JOB] {
         if let Err(e) = app.store.ensure_job(kind, kind, Utc::now()).await {
             tracing::warn!(error = %e, kind, "could not schedule a periodic job");
         }
@@ -72,6 +74,14 @@ pub async fn run_one(app: &App, worker: &str) -> Result<bool, StoreError> {
                 Ok(0) => {}
                 Ok(passed) => tracing::info!(passed, "events: lapsed holds passed on"),
                 Err(e) => tracing::warn!(error = %e, "passing on lapsed holds failed; next try in a minute"),
+            }
+            app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::minutes(1), None).await?;
+        }
+        BOOKINGS_JOB => {
+            match crate::bookings::release_lapsed(app, Utc::now()).await {
+                Ok((0, 0)) => {}
+                Ok((expired, released)) => tracing::info!(expired, released, "bookings: lapsed holds and no-shows"),
+                Err(e) => tracing::warn!(error = %e, "releasing lapsed bookings failed; next try in a minute"),
             }
             app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::minutes(1), None).await?;
         }

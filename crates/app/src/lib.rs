@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod atlas;
+pub mod bookings;
 mod config;
 mod error;
 pub mod events;

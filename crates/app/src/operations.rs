@@ -11,9 +11,10 @@ use domain::accounts::FieldError;
 use domain::atlas::RecordKind;
 use domain::atlas::hours::{OpeningHours, timezone_for_commune};
 use domain::audit::AuditEvent;
+use domain::operations::lifecycle::{Access, BookingStatus, MembershipRole, initial_status, valid_training_code};
 use domain::operations::{ResourceKind, ResourceRules, Slot, SlotError};
 use domain::policy::{Action, Actor, Resource as On, authorize};
-use store::operations::{Booking, NewResource, Resource};
+use store::operations::{Booking, NewBooking, NewResource, Resource};
 use store::{StoreError, from_micros, to_micros};
 
 use crate::{App, AppError, FieldErrors};
@@ -30,6 +31,18 @@ pub struct ResourceInput {
     pub max_minutes: Option<i64>,
     pub advance_days: Option<i64>,
     pub buffer_minutes: Option<i64>,
+    /// Minutes a hold keeps the slot during checkout (default 15).
+    pub hold_minutes: Option<i64>,
+    /// Bookings wait for the manager's approval (always so for a venue).
+    pub needs_approval: Option<bool>,
+    pub cancel_deadline_hours: Option<i64>,
+    pub late_cancel_fee_cents: Option<i64>,
+    /// Minutes after the start a booking not checked in is released; none: never.
+    pub no_show_grace_minutes: Option<i64>,
+    /// public (default), members or residents.
+    pub access: Option<String>,
+    /// Training code a booker must hold (machines only).
+    pub training: Option<String>,
 }
 
 async fn live_place(app: &App, place_id: i64) -> Result<store::atlas::AtlasRecord, AppError> {
@@ -90,6 +103,9 @@ pub async fn create_resource(
         ("max_minutes", input.max_minutes),
         ("advance_days", input.advance_days),
         ("buffer_minutes", input.buffer_minutes),
+        ("cancel_deadline_hours", input.cancel_deadline_hours),
+        ("late_cancel_fee_cents", input.late_cancel_fee_cents),
+        ("no_show_grace_minutes", input.no_show_grace_minutes),
     ];
     for (field, value) in non_negative {
         if value.is_some_and(|v| v < 0) {
@@ -102,8 +118,29 @@ pub async fn create_resource(
     if input.max_minutes.is_some_and(|max| max < min_minutes) {
         errors.add("max_minutes", FieldError::Malformed("must not be below min_minutes".into()));
     }
+    let hold_minutes = input.hold_minutes.unwrap_or(15);
+    if !(1..=24 * 60).contains(&hold_minutes) {
+        errors.add("hold_minutes", FieldError::Malformed("from 1 to 1440 minutes".into()));
+    }
+    let access = match input.access.as_deref().map(str::trim) {
+        None | Some("") => Some(Access::Public),
+        Some(a) => Access::parse(a),
+    };
+    if access.is_none() {
+        errors.add("access", FieldError::Malformed("public, members or residents".into()));
+    }
+    let training = input.training.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if let Some(t) = training {
+        if !valid_training_code(t) {
+            errors.add("training", FieldError::Malformed("lowercase letters, digits, - and _, at most 40".into()));
+        } else if kind.is_some_and(|k| k != ResourceKind::Machine) {
+            errors.add("training", FieldError::Malformed("only a machine requires a training".into()));
+        }
+    }
     errors.into_result()?;
-    let Some(kind) = kind else { return Err(AppError::Internal("kind checked above".into())) };
+    let (Some(kind), Some(access)) = (kind, access) else {
+        return Err(AppError::Internal("kind and access checked above".into()));
+    };
     let mut tx = app.store.write().await?;
     let r = tx
         .create_resource(NewResource {
@@ -117,6 +154,13 @@ pub async fn create_resource(
             max_minutes: input.max_minutes,
             advance_days: input.advance_days,
             buffer_minutes: input.buffer_minutes.unwrap_or(0),
+            hold_minutes,
+            needs_approval: input.needs_approval.unwrap_or(false),
+            cancel_deadline_hours: input.cancel_deadline_hours,
+            late_cancel_fee_cents: input.late_cancel_fee_cents.unwrap_or(0),
+            no_show_grace_minutes: input.no_show_grace_minutes,
+            access: access.as_str(),
+            training,
         })
         .await?;
     tx.audit(
@@ -152,7 +196,8 @@ fn slot_error(e: SlotError) -> AppError {
 const BUSY_RETRIES: usize = 3;
 
 /// Books `[start, end)` of a resource for the actor: booked, or refused
-/// with the colliding slot.
+/// with the colliding slot. A venue or a resource that needs approval gives
+/// a `pending` booking, which blocks the slot like a confirmed one.
 pub async fn book(
     app: &App,
     actor: &Actor,
@@ -161,17 +206,49 @@ pub async fn book(
     end: DateTime<Utc>,
     use_credits: bool,
 ) -> Result<Booking, AppError> {
-    let resource = app.store.resource(resource_id).await?;
+    book_with(app, actor, &BookingRequest { resource_id, start, end, hold: false, organisation_id: None, use_credits })
+        .await
+}
+
+/// A booking as asked for, with the lifecycle options.
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub resource_id: i64,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Keep the slot `held` for the resource's hold minutes, to confirm later.
+    pub hold: bool,
+    /// Booked on behalf of this atlas organisation.
+    pub organisation_id: Option<i64>,
+    /// Pay with the actor's credits at the place (membership, packs).
+    pub use_credits: bool,
+}
+
+/// [`book`] with a hold or on behalf of an organisation.
+pub async fn book_with(app: &App, actor: &Actor, request: &BookingRequest) -> Result<Booking, AppError> {
+    let resource = app.store.resource(request.resource_id).await?;
     let place = live_place(app, resource.place_id).await?;
     authorize(actor, Action::Book, On::Place(place.id))?;
+    check_organisation(app, request.organisation_id).await?;
     let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
-    let slot = Slot::new(start, end).map_err(slot_error)?;
+    let slot = Slot::new(request.start, request.end).map_err(slot_error)?;
     slot.check(&rules_of(&resource), Utc::now(), tz).map_err(slot_error)?;
+    check_access(app, actor, &resource).await?;
     let buffer = resource.buffer_minutes * 60_000_000;
+    let kind = ResourceKind::parse(&resource.kind).unwrap_or(ResourceKind::Room);
+    let status = initial_status(kind, resource.needs_approval, request.hold);
     let (from, to) = (to_micros(slot.start), to_micros(slot.end));
     let mut attempt = 0;
     loop {
-        match try_book(app, actor, &resource, from, to, buffer, use_credits).await {
+        let new = NewBooking {
+            user_id: actor.user_id(),
+            starts_at: from,
+            ends_at: to,
+            status: status.as_str(),
+            held_until: (status == BookingStatus::Held).then(|| store::now_micros() + resource.hold_minutes * MINUTE),
+            organisation_id: request.organisation_id,
+        };
+        match try_book(app, actor, &resource, new, buffer, request.use_credits).await {
             Err(AppError::Busy) if attempt < BUSY_RETRIES => {
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
@@ -181,18 +258,19 @@ pub async fn book(
     }
 }
 
+const MINUTE: i64 = 60_000_000;
+
 async fn try_book(
     app: &App,
     actor: &Actor,
     resource: &Resource,
-    from: i64,
-    to: i64,
+    new: NewBooking,
     buffer: i64,
     use_credits: bool,
 ) -> Result<Booking, AppError> {
     let mut tx = app.store.write().await?;
     tx.lock_tree(resource.root_id).await?;
-    if let Some(taken) = tx.colliding_booking(resource, from, to, buffer).await? {
+    if let Some(taken) = tx.colliding_booking(resource, new.starts_at, new.ends_at, buffer).await? {
         tx.rollback().await?;
         return Err(AppError::SlotTaken {
             resource_id: taken.resource_id,
@@ -200,10 +278,15 @@ async fn try_book(
             ends_at: from_micros(taken.ends_at),
         });
     }
-    let booking = tx.insert_booking(resource, actor.user_id(), from, to).await?;
+    let booking = tx.insert_booking_as(resource, new).await?;
     crate::tariffs::charge_booking(&mut tx, actor, resource, &booking, use_credits).await?;
+    let what = match new.status {
+        "held" => "booking.hold",
+        "pending" => "booking.request",
+        _ => "booking.confirm",
+    };
     tx.audit(
-        AuditEvent::new(actor.audit_actor(), "booking.confirm", "booking", booking.id)
+        AuditEvent::new(actor.audit_actor(), what, "booking", booking.id)
             .with_summary(format!("resource {}", resource.id)),
     )
     .await?;
@@ -242,6 +325,9 @@ pub async fn book_series(
     if minutes <= 0 {
         return Err(invalid("minutes", "must be positive".into()));
     }
+    check_access(app, actor, &resource).await?;
+    let kind = ResourceKind::parse(&resource.kind).unwrap_or(ResourceKind::Room);
+    let status = initial_status(kind, resource.needs_approval, false);
     let rule = domain::operations::recurrence::Rule::parse(rrule).map_err(|e| invalid("rrule", e.to_string()))?;
     let starts = rule.occurrences(local_start).map_err(|e| invalid("rrule", e.to_string()))?;
     let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
@@ -278,7 +364,17 @@ pub async fn book_series(
                 reason: "the slot is taken".into(),
                 conflict: Some((taken.resource_id, from_micros(taken.starts_at), from_micros(taken.ends_at))),
             }),
-            None => booked.push(tx.insert_booking(&resource, actor.user_id(), from, to).await?),
+            None => {
+                let new = NewBooking {
+                    user_id: actor.user_id(),
+                    starts_at: from,
+                    ends_at: to,
+                    status: status.as_str(),
+                    held_until: None,
+                    organisation_id: None,
+                };
+                booked.push(tx.insert_booking_as(&resource, new).await?);
+            }
         }
     }
     tx.audit(AuditEvent::new(actor.audit_actor(), "booking.series", "resource", resource.id).with_summary(format!(
@@ -290,4 +386,45 @@ pub async fn book_series(
     tx.commit().await?;
     refused.sort_by_key(|r| r.starts_at);
     Ok((booked, refused))
+}
+
+async fn check_organisation(app: &App, organisation_id: Option<i64>) -> Result<(), AppError> {
+    let Some(id) = organisation_id else { return Ok(()) };
+    let ok = match app.store.atlas_record(id).await {
+        Ok(r) => r.is_live() && r.kind == RecordKind::Organisation,
+        Err(StoreError::NotFound) => false,
+        Err(e) => return Err(e.into()),
+    };
+    if ok {
+        Ok(())
+    } else {
+        let mut errors = FieldErrors::default();
+        errors.add("organisation_id", FieldError::Malformed("not an organisation of the atlas".into()));
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// The resource's audience and training rules, for a person. The command
+/// line (`Actor::System`) books as the operator and is not asked.
+async fn check_access(app: &App, actor: &Actor, resource: &Resource) -> Result<(), AppError> {
+    let Some(user_id) = actor.user_id() else { return Ok(()) };
+    let access = Access::parse(&resource.access).unwrap_or(Access::Public);
+    if access != Access::Public {
+        let roles: Vec<MembershipRole> = app
+            .store
+            .membership_roles(resource.place_id, user_id, store::now_micros())
+            .await?
+            .iter()
+            .filter_map(|r| MembershipRole::parse(r))
+            .collect();
+        if !access.admits(&roles) {
+            return Err(AppError::AccessRestricted { access: access.as_str().to_owned() });
+        }
+    }
+    if let Some(training) = &resource.training
+        && !app.store.holds_training(user_id, resource.place_id, training).await?
+    {
+        return Err(AppError::TrainingRequired { training: training.clone() });
+    }
+    Ok(())
 }

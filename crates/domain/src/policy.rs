@@ -62,6 +62,9 @@ pub enum Action {
     ManageTariffs,
     /// Subscribe to a place's membership plan or buy one of its packs.
     BuyCredits,
+    /// A place's booking back office: approve or refuse, cancel or check in
+    /// anyone's booking, record members and residents, grant trainings.
+    ManageBookings,
 }
 
 /// What the action applies to.
@@ -100,9 +103,8 @@ impl Action {
             | Action::ImportAtlas
             | Action::ReviewDuplicates => TokenScope::Admin,
             Action::EditPlace | Action::EditOrganisation | Action::EditAtlas => TokenScope::AtlasWrite,
-            Action::Book => TokenScope::Bookings,
+            Action::Book | Action::ManageBookings | Action::BuyCredits => TokenScope::Bookings,
             Action::ManageTariffs => TokenScope::AtlasWrite,
-            Action::BuyCredits => TokenScope::Bookings,
         }
     }
 }
@@ -161,10 +163,11 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource) -> Result<()
         (Action::ImportAtlas | Action::ReviewDuplicates | Action::EditAtlas, Resource::Platform) => {
             user.is_admin() || user.has(Role::TerritoryEditor)
         }
-        // Any signed-in person, for now; audiences (members, residents) and
-        // machine trainings come with the resource rules.
+        // Any signed-in person; a resource's audience (members, residents)
+        // and machine training are facts about the person, checked by the
+        // booking use case against the place's records.
         (Action::Book, Resource::Place(_)) => true,
-        (Action::ManageTariffs, Resource::Place(id)) => {
+        (Action::ManageTariffs | Action::ManageBookings, Resource::Place(id)) => {
             user.is_admin() || user.has(Role::TerritoryEditor) || user.has_scoped(Role::PlaceManager, id)
         }
         (Action::BuyCredits, Resource::Place(_)) => true,
@@ -232,6 +235,8 @@ mod tests {
             (ManageTariffs, Place(10), [false, false, true, true, true, false, false]),
             (ManageTariffs, Place(11), [false, false, true, true, false, false, false]),
             (BuyCredits, Place(10), [false, true, true, true, true, true, true]),
+            (ManageBookings, Place(10), [false, false, true, true, true, false, false]),
+            (ManageBookings, Place(11), [false, false, true, true, false, false, false]),
             // An action on the wrong kind of resource is never allowed.
             (ManageUsers, User(1), [false; 7]),
         ];

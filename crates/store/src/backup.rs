@@ -59,6 +59,8 @@ pub const TABLES: &[&str] = &[
     "credit_balances",
     "credit_ledger",
     "booking_charges",
+    "place_memberships",
+    "trainings_held",
 ];
 
 /// Tables a fresh migration seeds; a restore replaces their rows.

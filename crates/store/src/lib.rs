@@ -31,6 +31,7 @@ pub mod grants;
 pub mod invoices;
 pub mod jobs;
 pub mod mail;
+pub mod memberships;
 pub mod one_time;
 pub mod operations;
 pub mod outbox;

@@ -1,6 +1,6 @@
 //! Bookable resources and bookings.
 //!
-//! The guarantee — no two confirmed bookings overlap on a resource or
+//! The guarantee — no two confirmed, pending or held bookings overlap on a resource or
 //! between a resource and its ancestors or descendants — is kept by the
 //! transaction design, the same on both backends: a booking first locks the
 //! root of its resource tree ([`WriteTx::lock_tree`]), then looks for a
@@ -26,48 +26,77 @@ pub struct Resource {
     pub advance_days: Option<i64>,
     pub buffer_minutes: i64,
     pub created_at: i64,
+    /// How long a hold keeps the slot during checkout.
+    pub hold_minutes: i64,
+    /// Bookings wait for the place manager (always so for a venue).
+    pub needs_approval: bool,
+    /// Cancelling later than this before the start costs `late_cancel_fee_cents`.
+    pub cancel_deadline_hours: Option<i64>,
+    pub late_cancel_fee_cents: i64,
+    /// A confirmed booking not checked in this long after its start is released.
+    pub no_show_grace_minutes: Option<i64>,
+    /// public | members | residents.
+    pub access: String,
+    /// The training a booker must hold (machines).
+    pub training: Option<String>,
 }
 
-type ResourceRow = (
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+struct ResourceRow {
+    id: i64,
+    place_id: i64,
+    parent_id: Option<i64>,
+    root_id: i64,
+    path: String,
+    kind: String,
+    name: String,
+    capacity: Option<i64>,
+    opening_hours: Option<String>,
+    min_minutes: i64,
+    max_minutes: Option<i64>,
+    advance_days: Option<i64>,
+    buffer_minutes: i64,
+    created_at: i64,
+    hold_minutes: i64,
+    needs_approval: i64,
+    cancel_deadline_hours: Option<i64>,
+    late_cancel_fee_cents: i64,
+    no_show_grace_minutes: Option<i64>,
+    access: String,
+    training: Option<String>,
+}
 
 macro_rules! resource_columns {
     () => {
-        "id, place_id, parent_id, root_id, path, kind, name, capacity, opening_hours, \
-         min_minutes, max_minutes, advance_days, buffer_minutes, created_at"
+        "id, place_id, parent_id, COALESCE(root_id, id) AS root_id, path, kind, name, capacity, opening_hours, \
+         min_minutes, max_minutes, advance_days, buffer_minutes, created_at, hold_minutes, needs_approval, \
+         cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training"
     };
 }
 
 fn resource(r: ResourceRow) -> Resource {
     Resource {
-        id: r.0,
-        place_id: r.1,
-        parent_id: r.2,
-        root_id: r.3.unwrap_or(r.0),
-        path: r.4,
-        kind: r.5,
-        name: r.6,
-        capacity: r.7,
-        opening_hours: r.8,
-        min_minutes: r.9,
-        max_minutes: r.10,
-        advance_days: r.11,
-        buffer_minutes: r.12,
-        created_at: r.13,
+        id: r.id,
+        place_id: r.place_id,
+        parent_id: r.parent_id,
+        root_id: r.root_id,
+        path: r.path,
+        kind: r.kind,
+        name: r.name,
+        capacity: r.capacity,
+        opening_hours: r.opening_hours,
+        min_minutes: r.min_minutes,
+        max_minutes: r.max_minutes,
+        advance_days: r.advance_days,
+        buffer_minutes: r.buffer_minutes,
+        created_at: r.created_at,
+        hold_minutes: r.hold_minutes,
+        needs_approval: r.needs_approval != 0,
+        cancel_deadline_hours: r.cancel_deadline_hours,
+        late_cancel_fee_cents: r.late_cancel_fee_cents,
+        no_show_grace_minutes: r.no_show_grace_minutes,
+        access: r.access,
+        training: r.training,
     }
 }
 
@@ -84,9 +113,16 @@ pub struct NewResource<'a> {
     pub max_minutes: Option<i64>,
     pub advance_days: Option<i64>,
     pub buffer_minutes: i64,
+    pub hold_minutes: i64,
+    pub needs_approval: bool,
+    pub cancel_deadline_hours: Option<i64>,
+    pub late_cancel_fee_cents: i64,
+    pub no_show_grace_minutes: Option<i64>,
+    pub access: &'a str,
+    pub training: Option<&'a str>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Booking {
     pub id: i64,
     pub resource_id: i64,
@@ -94,37 +130,50 @@ pub struct Booking {
     pub user_id: Option<i64>,
     pub starts_at: i64,
     pub ends_at: i64,
+    /// See `domain::operations::lifecycle::BookingStatus`.
     pub status: String,
     pub created_at: i64,
+    pub held_until: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub cancellation_fee_cents: Option<i64>,
+    pub checked_in_at: Option<i64>,
+    pub organisation_id: Option<i64>,
 }
-
-type BookingRow = (i64, i64, i64, Option<i64>, i64, i64, String, i64);
 
 macro_rules! booking_columns {
     () => {
-        "b.id, b.resource_id, b.root_id, b.user_id, b.starts_at, b.ends_at, b.status, b.created_at"
+        "b.id, b.resource_id, b.root_id, b.user_id, b.starts_at, b.ends_at, b.status, b.created_at, \
+         b.held_until, b.cancelled_at, b.cancellation_fee_cents, b.checked_in_at, b.organisation_id"
     };
 }
 
-fn booking(r: BookingRow) -> Booking {
-    Booking {
-        id: r.0,
-        resource_id: r.1,
-        root_id: r.2,
-        user_id: r.3,
-        starts_at: r.4,
-        ends_at: r.5,
-        status: r.6,
-        created_at: r.7,
-    }
+/// The SQL form of `BookingStatus::blocks`: what keeps others off a slot
+/// at `$now`. Every collision check uses it, under the tree lock.
+macro_rules! blocking {
+    ($now:literal) => {
+        concat!("(b.status IN ('confirmed', 'pending') OR (b.status = 'held' AND b.held_until > ", $now, "))")
+    };
+}
+
+/// How a booking is created.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBooking {
+    pub user_id: Option<i64>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// held, pending or confirmed.
+    pub status: &'static str,
+    pub held_until: Option<i64>,
+    pub organisation_id: Option<i64>,
 }
 
 impl WriteTx {
     pub async fn create_resource(&mut self, r: NewResource<'_>) -> Result<Resource> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO resources (place_id, parent_id, kind, name, capacity, opening_hours, min_minutes, \
-             max_minutes, advance_days, buffer_minutes, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             max_minutes, advance_days, buffer_minutes, created_at, hold_minutes, needs_approval, \
+             cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         )
         .bind(r.place_id)
         .bind(r.parent.map(|p| p.id))
@@ -137,19 +186,31 @@ impl WriteTx {
         .bind(r.advance_days)
         .bind(r.buffer_minutes)
         .bind(now_micros())
+        .bind(r.hold_minutes)
+        .bind(i64::from(r.needs_approval))
+        .bind(r.cancel_deadline_hours)
+        .bind(r.late_cancel_fee_cents)
+        .bind(r.no_show_grace_minutes)
+        .bind(r.access)
+        .bind(r.training)
         .fetch_one(self.conn())
         .await?;
         let path = domain::operations::tree_path(r.parent.map(|p| p.path.as_str()), id);
         let root = r.parent.map_or(id, |p| p.root_id);
-        let row: ResourceRow = sqlx::query_as(concat!(
-            "UPDATE resources SET path = $1, root_id = $2 WHERE id = $3 RETURNING ",
-            resource_columns!()
-        ))
-        .bind(path)
-        .bind(root)
-        .bind(id)
-        .fetch_one(self.conn())
-        .await?;
+        sqlx::query("UPDATE resources SET path = $1, root_id = $2 WHERE id = $3")
+            .bind(path)
+            .bind(root)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        self.resource_in_tx(id).await
+    }
+
+    pub async fn resource_in_tx(&mut self, id: i64) -> Result<Resource> {
+        let row: ResourceRow = sqlx::query_as(concat!("SELECT ", resource_columns!(), " FROM resources WHERE id = $1"))
+            .bind(id)
+            .fetch_one(self.conn())
+            .await?;
         Ok(resource(row))
     }
 
@@ -166,10 +227,11 @@ impl WriteTx {
         Ok(())
     }
 
-    /// A confirmed booking of the same line (the resource, an ancestor or a
-    /// descendant) within `buffer` of `[start, end)`. Call under [`Self::lock_tree`]:
-    /// the tree's longest booking (on its root) bounds how far back to look,
-    /// so the check reads a few rows however many the tree holds.
+    /// A blocking booking (see [`blocking!`]) of the same line (the resource,
+    /// an ancestor or a descendant) within `buffer` of `[start, end)`, now.
+    /// Call under [`Self::lock_tree`]: the tree's longest booking (on its
+    /// root) bounds how far back to look, so the check reads a few rows
+    /// however many the tree holds.
     pub async fn colliding_booking(
         &mut self,
         resource: &Resource,
@@ -177,11 +239,27 @@ impl WriteTx {
         end: i64,
         buffer: i64,
     ) -> Result<Option<Booking>> {
-        let row: Option<BookingRow> = sqlx::query_as(concat!(
+        self.colliding_booking_at(resource, start, end, buffer, now_micros(), None).await
+    }
+
+    /// [`Self::colliding_booking`] as seen at `now`, leaving out booking
+    /// `except` (the hold being confirmed).
+    pub async fn colliding_booking_at(
+        &mut self,
+        resource: &Resource,
+        start: i64,
+        end: i64,
+        buffer: i64,
+        now: i64,
+        except: Option<i64>,
+    ) -> Result<Option<Booking>> {
+        let row: Option<Booking> = sqlx::query_as(concat!(
             "SELECT ",
             booking_columns!(),
             " FROM bookings b JOIN resources r ON r.id = b.resource_id \
-             WHERE b.root_id = $1 AND b.status = 'confirmed' AND b.starts_at < $2 AND b.ends_at > $3 \
+             WHERE b.root_id = $1 AND ",
+            blocking!("$5"),
+            " AND b.starts_at < $2 AND b.ends_at > $3 AND b.id <> $6 \
                AND b.starts_at >= $3 - (SELECT longest_booking FROM resources WHERE id = $1) \
                AND ($4 LIKE r.path || '%' OR r.path LIKE $4 || '%') \
              ORDER BY b.starts_at LIMIT 1"
@@ -190,11 +268,14 @@ impl WriteTx {
         .bind(end + buffer)
         .bind(start - buffer)
         .bind(&resource.path)
+        .bind(now)
+        .bind(except.unwrap_or(0))
         .fetch_optional(self.conn())
         .await?;
-        Ok(row.map(booking))
+        Ok(row)
     }
 
+    /// Inserts a confirmed booking; call after [`Self::colliding_booking`].
     pub async fn insert_booking(
         &mut self,
         resource: &Resource,
@@ -202,26 +283,122 @@ impl WriteTx {
         start: i64,
         end: i64,
     ) -> Result<Booking> {
-        let row: BookingRow = sqlx::query_as(
-            "INSERT INTO bookings (resource_id, root_id, user_id, starts_at, ends_at, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'confirmed', $6) \
-             RETURNING id, resource_id, root_id, user_id, starts_at, ends_at, status, created_at",
+        let new = NewBooking {
+            user_id,
+            starts_at: start,
+            ends_at: end,
+            status: "confirmed",
+            held_until: None,
+            organisation_id: None,
+        };
+        self.insert_booking_as(resource, new).await
+    }
+
+    /// Inserts a booking in any starting state; call after [`Self::colliding_booking`].
+    pub async fn insert_booking_as(&mut self, resource: &Resource, b: NewBooking) -> Result<Booking> {
+        let row: Booking = sqlx::query_as(
+            "INSERT INTO bookings (resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
+             held_until, organisation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             RETURNING id, resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
+             held_until, cancelled_at, cancellation_fee_cents, checked_in_at, organisation_id",
         )
         .bind(resource.id)
         .bind(resource.root_id)
-        .bind(user_id)
-        .bind(start)
-        .bind(end)
+        .bind(b.user_id)
+        .bind(b.starts_at)
+        .bind(b.ends_at)
+        .bind(b.status)
         .bind(now_micros())
+        .bind(b.held_until)
+        .bind(b.organisation_id)
         .fetch_one(self.conn())
         .await?;
         // Keeps the bound `colliding_booking` relies on; under the tree lock.
         sqlx::query("UPDATE resources SET longest_booking = $1 WHERE id = $2 AND longest_booking < $1")
-            .bind(end - start)
+            .bind(b.ends_at - b.starts_at)
             .bind(resource.root_id)
             .execute(self.conn())
             .await?;
-        Ok(booking(row))
+        Ok(row)
+    }
+
+    /// A booking as this transaction sees it; call under the tree's lock.
+    pub async fn booking_in_tx(&mut self, id: i64) -> Result<Booking> {
+        let row: Booking = sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings b WHERE b.id = $1"))
+            .bind(id)
+            .fetch_one(self.conn())
+            .await?;
+        Ok(row)
+    }
+
+    /// Moves a booking from `from` to `to`; false when it was no longer in
+    /// `from` (someone or the job got there first).
+    pub async fn set_booking_status(&mut self, id: i64, from: &str, to: &str, decided_by: Option<i64>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE bookings SET status = $1, held_until = NULL, decided_by = COALESCE($2, decided_by) \
+             WHERE id = $3 AND status = $4",
+        )
+        .bind(to)
+        .bind(decided_by)
+        .bind(id)
+        .bind(from)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Cancels a held, pending or confirmed booking, with its fee if late.
+    pub async fn cancel_booking(&mut self, id: i64, now: i64, fee_cents: Option<i64>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE bookings SET status = 'cancelled', held_until = NULL, cancelled_at = $1, \
+             cancellation_fee_cents = $2 WHERE id = $3 AND status IN ('held', 'pending', 'confirmed')",
+        )
+        .bind(now)
+        .bind(fee_cents)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks a confirmed booking checked in (once).
+    pub async fn check_in_booking(&mut self, id: i64, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE bookings SET checked_in_at = $1 WHERE id = $2 AND status = 'confirmed' AND checked_in_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Holds lapsed at `now` become `expired`. They stopped blocking at
+    /// their `held_until` already; this only makes the state say so.
+    pub async fn expire_holds(&mut self, now: i64) -> Result<u64> {
+        let done = sqlx::query("UPDATE bookings SET status = 'expired' WHERE status = 'held' AND held_until <= $1")
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Confirmed bookings not checked in by start + their resource's grace
+    /// become `no_show`, which frees what is left of their slot. Only the
+    /// last week is looked at, so the work stays bounded by the index.
+    pub async fn release_no_shows(&mut self, now: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE bookings SET status = 'no_show' \
+             WHERE status = 'confirmed' AND checked_in_at IS NULL AND starts_at <= $1 AND starts_at > $2 \
+               AND EXISTS (SELECT 1 FROM resources r WHERE r.id = bookings.resource_id \
+                           AND r.no_show_grace_minutes IS NOT NULL \
+                           AND bookings.starts_at + r.no_show_grace_minutes * 60000000 <= $1)",
+        )
+        .bind(now)
+        .bind(now - 7 * 24 * 3_600_000_000)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected())
     }
 }
 
@@ -247,9 +424,36 @@ impl Store {
         Ok(rows.into_iter().map(resource).collect())
     }
 
+    pub async fn booking(&self, id: i64) -> Result<Booking> {
+        let row: Booking = sqlx::query_as(concat!("SELECT ", booking_columns!(), " FROM bookings b WHERE b.id = $1"))
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row)
+    }
+
+    /// Bookings of a whole tree that block their slot at `now` (confirmed,
+    /// pending, live holds) and overlap `[from, to)`, by start.
+    pub async fn blocking_bookings_of_tree(&self, root_id: i64, from: i64, to: i64, now: i64) -> Result<Vec<Booking>> {
+        let rows: Vec<Booking> = sqlx::query_as(concat!(
+            "SELECT ",
+            booking_columns!(),
+            " FROM bookings b WHERE b.root_id = $1 AND ",
+            blocking!("$4"),
+            " AND b.starts_at < $2 AND b.ends_at > $3 ORDER BY b.starts_at, b.id"
+        ))
+        .bind(root_id)
+        .bind(to)
+        .bind(from)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
+
     /// A person's confirmed bookings, by start.
     pub async fn bookings_of_user(&self, user_id: i64) -> Result<Vec<Booking>> {
-        let rows: Vec<BookingRow> = sqlx::query_as(concat!(
+        let rows: Vec<Booking> = sqlx::query_as(concat!(
             "SELECT ",
             booking_columns!(),
             " FROM bookings b WHERE b.user_id = $1 AND b.status = 'confirmed' ORDER BY b.starts_at, b.id"
@@ -257,12 +461,12 @@ impl Store {
         .bind(user_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(booking).collect())
+        Ok(rows)
     }
 
     /// Confirmed bookings of a whole tree overlapping `[from, to)`, by start.
     pub async fn bookings_of_tree(&self, root_id: i64, from: i64, to: i64) -> Result<Vec<Booking>> {
-        let rows: Vec<BookingRow> = sqlx::query_as(concat!(
+        let rows: Vec<Booking> = sqlx::query_as(concat!(
             "SELECT ",
             booking_columns!(),
             " FROM bookings b WHERE b.root_id = $1 AND b.status = 'confirmed' \
@@ -273,6 +477,6 @@ impl Store {
         .bind(from)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(booking).collect())
+        Ok(rows)
     }
 }

@@ -53,6 +53,9 @@ impl WriteTx {
             "DELETE FROM one_time_tokens WHERE user_id = $1",
             "DELETE FROM role_grants WHERE user_id = $1",
             "DELETE FROM mail_outbox WHERE user_id = $1",
+            // Memberships and trainings say where the person works and what they can operate.
+            "DELETE FROM place_memberships WHERE user_id = $1",
+            "DELETE FROM trainings_held WHERE user_id = $1",
         ] {
             sqlx::query(sql).bind(user_id).execute(self.conn()).await?;
         }

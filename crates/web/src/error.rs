@@ -50,6 +50,11 @@ error_codes! {
     Busy = SERVICE_UNAVAILABLE, "busy", "The database is contended; retry after the number of seconds in Retry-After.";
     Timeout = SERVICE_UNAVAILABLE, "timeout", "The request took too long and was cancelled.";
     Internal = INTERNAL_SERVER_ERROR, "internal", "An unexpected failure on our side; it has been logged.";
+    HoldExpired = CONFLICT, "hold_expired", "The booking's hold lapsed before it was confirmed; book the slot again.";
+    BookingState = CONFLICT, "booking_state", "The booking's state does not allow this step; `details.status` names its state.";
+    CheckInClosed = CONFLICT, "check_in_closed", "Check-in runs from 15 minutes before the start until the end; `details` gives the window.";
+    AccessRestricted = FORBIDDEN, "access_restricted", "The resource is reserved to the place's members or residents; `details.access` says which.";
+    TrainingRequired = FORBIDDEN, "training_required", "The machine needs a training the person does not hold; `details.training` names it.";
 }
 
 #[derive(Debug)]
@@ -164,6 +169,24 @@ impl From<AppError> for ApiError {
                 ApiError::new(Code::Busy, "the database is busy; retry").with_details(json!({"retry_after_secs": 1}))
             }
             AppError::Internal(m) => ApiError::new(Code::Internal, m),
+            AppError::HoldExpired => {
+                ApiError::new(Code::HoldExpired, "the hold lapsed before it was confirmed; book the slot again")
+            }
+            AppError::BookingState { status, message } => {
+                ApiError::new(Code::BookingState, message).with_details(json!({"status": status}))
+            }
+            AppError::CheckInClosed { opens_at, closes_at } => {
+                ApiError::new(Code::CheckInClosed, "check-in is open from 15 minutes before the start until the end")
+                    .with_details(json!({"opens_at": opens_at, "closes_at": closes_at}))
+            }
+            AppError::AccessRestricted { access } => {
+                ApiError::new(Code::AccessRestricted, format!("this resource is reserved to the place's {access}"))
+                    .with_details(json!({"access": access}))
+            }
+            AppError::TrainingRequired { training } => {
+                ApiError::new(Code::TrainingRequired, format!("booking this machine requires the training {training}"))
+                    .with_details(json!({"training": training}))
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 mod admin;
 pub mod atlas;
 mod auth;
+mod bookings;
 mod calendars;
 mod events;
 mod exports;
@@ -52,6 +53,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(operations::create_booking))
         .routes(routes!(operations::create_series))
         .routes(routes!(operations::availability))
+        .routes(routes!(bookings::show))
+        .routes(routes!(bookings::confirm))
+        .routes(routes!(bookings::approve))
+        .routes(routes!(bookings::refuse))
+        .routes(routes!(bookings::cancel_booking))
+        .routes(routes!(bookings::check_in_booking))
+        .routes(routes!(bookings::create_membership))
+        .routes(routes!(bookings::create_training))
         .routes(routes!(events::create))
         .routes(routes!(events::show))
         .routes(routes!(events::create_registration))

@@ -1,7 +1,7 @@
 //! `/api/v1/places/{id}/resources`, `/bookings`, `/resources/{id}/bookings`:
 //! a place's bookable resources and booking them.
 
-use app::operations::{ResourceInput, book, create_resource};
+use app::operations::{BookingRequest, ResourceInput, book_with, create_resource};
 use axum::Json as JsonResponse;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -33,6 +33,19 @@ pub struct NewResourceDoc {
     pub advance_days: Option<i64>,
     /// Free minutes kept between two bookings.
     pub buffer_minutes: Option<i64>,
+    /// Minutes a hold keeps the slot during checkout (default 15).
+    pub hold_minutes: Option<i64>,
+    /// Bookings wait for the place manager's approval (a venue always does).
+    pub needs_approval: Option<bool>,
+    /// Cancelling later than this many hours before the start costs `late_cancel_fee_cents`.
+    pub cancel_deadline_hours: Option<i64>,
+    pub late_cancel_fee_cents: Option<i64>,
+    /// Minutes after the start a booking not checked in is released; never when absent.
+    pub no_show_grace_minutes: Option<i64>,
+    /// Who may book it: public (default), members or residents.
+    pub access: Option<String>,
+    /// For a machine: the training code a booker must hold.
+    pub training: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -48,10 +61,19 @@ pub struct ResourceDoc {
     pub max_minutes: Option<i64>,
     pub advance_days: Option<i64>,
     pub buffer_minutes: i64,
+    pub hold_minutes: i64,
+    pub needs_approval: bool,
+    pub cancel_deadline_hours: Option<i64>,
+    pub late_cancel_fee_cents: i64,
+    pub no_show_grace_minutes: Option<i64>,
+    pub access: String,
+    pub training: Option<String>,
 }
 
 impl From<store::operations::Resource> for ResourceDoc {
     fn from(r: store::operations::Resource) -> Self {
+        // What bookings do, not only the flag: a venue is always approved.
+        let needs_approval = r.needs_approval || r.kind == "venue";
         Self {
             id: r.id,
             place_id: r.place_id,
@@ -64,6 +86,13 @@ impl From<store::operations::Resource> for ResourceDoc {
             max_minutes: r.max_minutes,
             advance_days: r.advance_days,
             buffer_minutes: r.buffer_minutes,
+            hold_minutes: r.hold_minutes,
+            needs_approval,
+            cancel_deadline_hours: r.cancel_deadline_hours,
+            late_cancel_fee_cents: r.late_cancel_fee_cents,
+            no_show_grace_minutes: r.no_show_grace_minutes,
+            access: r.access,
+            training: r.training,
         }
     }
 }
@@ -95,6 +124,13 @@ pub async fn create(
         max_minutes: body.max_minutes,
         advance_days: body.advance_days,
         buffer_minutes: body.buffer_minutes,
+        hold_minutes: body.hold_minutes,
+        needs_approval: body.needs_approval,
+        cancel_deadline_hours: body.cancel_deadline_hours,
+        late_cancel_fee_cents: body.late_cancel_fee_cents,
+        no_show_grace_minutes: body.no_show_grace_minutes,
+        access: body.access,
+        training: body.training,
     };
     let r = create_resource(&state.app, &caller.actor(), place_id, &input).await?;
     Ok((StatusCode::CREATED, JsonResponse(r.into())))
@@ -124,6 +160,12 @@ pub struct NewBooking {
     /// booking; the charge is at `GET /bookings/{id}/charge`.
     #[serde(default)]
     pub use_credits: bool,
+    /// Hold the slot for the resource's hold minutes; confirm with
+    /// `POST /bookings/{id}/confirm`. Ignored where approval is needed.
+    #[serde(default)]
+    pub hold: bool,
+    /// Book on behalf of this organisation (an atlas organisation record).
+    pub organisation_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -132,8 +174,17 @@ pub struct BookingDoc {
     pub resource_id: i64,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    /// confirmed or cancelled.
+    /// held, pending (awaiting the manager), confirmed, cancelled, expired
+    /// (a lapsed hold), refused or no_show.
     pub status: String,
+    /// Until when a held booking keeps the slot.
+    pub held_until: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// The late-cancellation fee, when cancelled after the resource's deadline.
+    pub cancellation_fee_cents: Option<i64>,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// The organisation it was booked on behalf of.
+    pub organisation_id: Option<i64>,
 }
 
 impl From<store::operations::Booking> for BookingDoc {
@@ -144,23 +195,40 @@ impl From<store::operations::Booking> for BookingDoc {
             starts_at: from_micros(b.starts_at),
             ends_at: from_micros(b.ends_at),
             status: b.status,
+            held_until: b.held_until.map(from_micros),
+            cancelled_at: b.cancelled_at.map(from_micros),
+            cancellation_fee_cents: b.cancellation_fee_cents,
+            checked_in_at: b.checked_in_at.map(from_micros),
+            organisation_id: b.organisation_id,
         }
     }
 }
 
-/// Books a resource for the token's owner. 409 `conflict` names the
-/// colliding slot (of the resource, or of one above or below it: a booked
-/// room blocks the whole venue, a privatised venue blocks every room); 503
+/// Books a resource for the token's owner: `confirmed`, `held` (with
+/// `"hold": true`) or `pending` the manager's approval (a venue, or a
+/// resource that needs it). 409 `conflict` names the colliding slot (of the
+/// resource, or of one above or below it: a booked room blocks the whole
+/// venue, a privatised venue blocks every room); 403 `access_restricted` or
+/// `training_required` when the resource's rules exclude the person; 503
 /// `busy` asks to retry.
 #[utoipa::path(post, path = "/bookings", tag = "operations", security(("bearer" = [])), request_body = NewBooking,
-    responses((status = 201, body = BookingDoc), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 201, body = BookingDoc), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 503, body = ErrorBody)))]
 pub async fn create_booking(
     State(state): State<AppState>,
     caller: ApiCaller,
     Json(body): Json<NewBooking>,
 ) -> ApiResult<(StatusCode, JsonResponse<BookingDoc>)> {
-    let b = book(&state.app, &caller.actor(), body.resource_id, body.starts_at, body.ends_at, body.use_credits).await?;
+    let request = BookingRequest {
+        resource_id: body.resource_id,
+        start: body.starts_at,
+        end: body.ends_at,
+        hold: body.hold,
+        organisation_id: body.organisation_id,
+        use_credits: body.use_credits,
+    };
+    let b = book_with(&state.app, &caller.actor(), &request).await?;
     Ok((StatusCode::CREATED, JsonResponse(b.into())))
 }
 
@@ -182,7 +250,8 @@ pub struct BusySlot {
 
 #[derive(Serialize, ToSchema)]
 pub struct Availability {
-    /// Slots taken in the resource's tree that block this resource.
+    /// Slots taken in the resource's tree that block this resource
+    /// (confirmed, pending approval, or held).
     pub busy: Vec<BusySlot>,
 }
 
@@ -212,7 +281,7 @@ pub async fn availability(
     let busy = state
         .app
         .store
-        .bookings_of_tree(resource.root_id, store::to_micros(from), store::to_micros(to))
+        .blocking_bookings_of_tree(resource.root_id, store::to_micros(from), store::to_micros(to), store::now_micros())
         .await?
         .into_iter()
         .filter(|b| in_line(b.resource_id))

@@ -511,9 +511,11 @@ impl Check {
 async fn check_bookings(app: &App, trees: &[Tree]) -> anyhow::Result<(Check, Vec<i64>)> {
     let mut check = Check::default();
     let mut ids = Vec::new();
+    let now = store::now_micros();
     for tree in trees {
         let root = tree.resources[0].0;
-        let bookings = app.store.bookings_of_tree(root, 0, i64::MAX).await?;
+        // A venue booking is pending the manager's approval and blocks like a confirmed one.
+        let bookings = app.store.blocking_bookings_of_tree(root, 0, i64::MAX, now).await?;
         let paths: HashMap<i64, &str> = tree.resources.iter().map(|(id, _, p)| (*id, p.as_str())).collect();
         let slots: Vec<(&str, i64, i64)> =
             bookings.iter().filter_map(|b| Some((*paths.get(&b.resource_id)?, b.starts_at, b.ends_at))).collect();
