@@ -5,6 +5,7 @@ mod accounts;
 mod api_errors;
 mod atlas;
 mod authorization;
+mod booking_pages;
 mod csrf;
 mod curation;
 mod events;
