@@ -22,29 +22,18 @@ pub async fn fill(app: &App) -> anyhow::Result<Option<String>> {
     if !app.store.resources_of_place(place).await?.is_empty() {
         return Ok(Some(format!("Bookable resources already at /lieux/{place}/reservations")));
     }
-    let system = Actor::System;
-    let add = |parent: Option<i64>, kind: &str, name: &str, capacity: Option<i64>, hours: Option<&str>| {
-        let input = ResourceInput {
-            parent_id: parent,
-            kind: kind.to_owned(),
-            name: name.to_owned(),
-            capacity,
-            opening_hours: hours.map(str::to_owned),
-            max_minutes: Some(12 * 60),
-            advance_days: Some(180),
-            ..ResourceInput::default()
-        };
-        async move { create_resource(app, &system, place, &input).await.map_err(|e| anyhow!("resource {name}: {e}")) }
+    let add = |parent: Option<i64>, kind: &'static str, name: String, capacity: i64, hours: Option<&'static str>| {
+        add_resource(app, place, parent, kind, name, capacity, hours)
     };
-    let venue = add(None, "venue", "Tout le Hangar (privatisation)", Some(120), None).await?.id;
-    let coworking = add(Some(venue), "room", "Espace de coworking", Some(24), None).await?.id;
+    let venue = add(None, "venue", "Tout le Hangar (privatisation)".into(), 120, None).await?.id;
+    let coworking = add(Some(venue), "room", "Espace de coworking".into(), 24, None).await?.id;
     let mut desks = Vec::new();
     for n in 1..=3 {
-        desks.push(add(Some(coworking), "desk", &format!("Poste {n}"), Some(1), None).await?.id);
+        desks.push(add(Some(coworking), "desk", format!("Poste {n}"), 1, None).await?.id);
     }
-    let meeting = add(Some(venue), "room", "Salle de réunion Charente", Some(12), None).await?.id;
-    let workshop = add(Some(venue), "room", "Atelier", Some(10), None).await?.id;
-    let laser = add(Some(workshop), "machine", "Découpeuse laser", Some(1), Some("Mo-Sa 09:00-18:00")).await?.id;
+    let meeting = add(Some(venue), "room", "Salle de réunion Charente".into(), 12, None).await?.id;
+    let workshop = add(Some(venue), "room", "Atelier".into(), 10, None).await?.id;
+    let laser = add(Some(workshop), "machine", "Découpeuse laser".into(), 1, Some("Mo-Sa 09:00-18:00")).await?.id;
 
     let email = Email::parse(BOOKER).map_err(|e| anyhow!("{e}"))?;
     let user = app.store.user_by_email(&email).await?.ok_or_else(|| anyhow!("{BOOKER} is missing"))?;
@@ -71,4 +60,26 @@ pub async fn fill(app: &App) -> anyhow::Result<Option<String>> {
         }
     }
     Ok(Some(format!("{} bookable resources and {booked} bookings at /lieux/{place}/reservations", 5 + desks.len())))
+}
+
+async fn add_resource(
+    app: &App,
+    place: i64,
+    parent: Option<i64>,
+    kind: &str,
+    name: String,
+    capacity: i64,
+    hours: Option<&str>,
+) -> anyhow::Result<store::operations::Resource> {
+    let input = ResourceInput {
+        parent_id: parent,
+        kind: kind.to_owned(),
+        name: name.clone(),
+        capacity: Some(capacity),
+        opening_hours: hours.map(str::to_owned),
+        max_minutes: Some(12 * 60),
+        advance_days: Some(180),
+        ..ResourceInput::default()
+    };
+    create_resource(app, &Actor::System, place, &input).await.map_err(|e| anyhow!("resource {name}: {e}"))
 }

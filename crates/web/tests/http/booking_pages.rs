@@ -12,7 +12,6 @@ use crate::on_both;
 use crate::operations::place_and_manager;
 
 struct Tree {
-    place: i64,
     venue: i64,
     room: i64,
     other_room: i64,
@@ -36,7 +35,7 @@ async fn tree(server: &TestServer) -> Tree {
     let room = resource(server, place, Some(venue), "room", "Salle Garonne", 12).await;
     let other_room = resource(server, place, Some(venue), "room", "Salle Vienne", 6).await;
     let desk = resource(server, place, Some(room), "desk", "Poste 1", 1).await;
-    Tree { place, venue, room, other_room, desk }
+    Tree { venue, room, other_room, desk }
 }
 
 /// A day a few days ahead, in Paris (where the test places are).
