@@ -48,6 +48,9 @@ pub async fn run(data: &DataArgs, serve: bool, server: &ServeArgs) -> anyhow::Re
         println!("  {line}");
     }
     println!("Atlas ready in {:.1} s.", started.elapsed().as_secs_f64());
+    if let Some(line) = super::demo_bookings::fill(&app).await? {
+        println!("  {line}");
+    }
 
     println!(
         "Demo ready in {}.",

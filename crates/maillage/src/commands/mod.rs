@@ -5,6 +5,7 @@ mod backup;
 pub(crate) mod bench;
 mod demo;
 mod demo_atlas;
+mod demo_bookings;
 mod export;
 mod import;
 mod serve;

@@ -61,6 +61,8 @@ pub struct RecordPage {
     may_edit: bool,
     approximate: bool,
     tiles: String,
+    /// The place has bookable resources: link to their page.
+    has_resources: bool,
 }
 
 pub fn kind_label(t: &app::i18n::Messages, kind: RecordKind) -> &'static str {
@@ -222,6 +224,7 @@ fn page_of(state: &AppState, page: Page, v: RecordView, actor: &Actor) -> Record
         may_edit: r.is_live() && may_edit(actor, r),
         approximate: !r.fields.contains_key("geo"),
         tiles: state.app.config.tile_url.clone().unwrap_or_default(),
+        has_resources: false,
         chrome: page.chrome,
         v,
     }
@@ -235,7 +238,10 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>
     let lang = page.chrome.lang;
     let v = record_view(&state.app, id).await.map_err(|e| PageError::from_app(lang, e))?;
     let actor = actor_of(&page);
-    Ok(page_of(&state, page, v, &actor).into_response())
+    let has_resources = v.record.kind == RecordKind::Place
+        && v.record.is_live()
+        && !state.app.store.resources_of_place(id).await.map_err(|e| PageError::from_app(lang, e.into()))?.is_empty();
+    Ok(RecordPage { has_resources, ..page_of(&state, page, v, &actor) }.into_response())
 }
 
 /// One field of the edit form.

@@ -10,6 +10,7 @@ mod admin;
 mod api_docs;
 mod atlas;
 mod auth;
+mod bookings;
 mod consent;
 mod duplicates;
 mod imports;
@@ -74,6 +75,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/import/{id}", get(imports::run))
         .route("/import/{id}/rejets.csv", get(imports::rejects_csv))
+        .route("/lieux/{id}/reservations", get(bookings::resources))
+        .route("/ressources/{id}/calendrier", get(bookings::calendar))
+        .route("/ressources/{id}/reserver", get(bookings::book_form).post(bookings::book))
+        .route("/compte/reservations", get(bookings::mine))
+        .route("/compte/inscriptions/{id}/annuler", post(bookings::cancel_registration))
+        .route("/compte/inscriptions/{id}/accepter", post(bookings::accept_offer))
 }
 
 /// The frame around every page: language, navigation, the signed-in person.
@@ -169,6 +176,10 @@ fn notice_text(t: &'static Messages, key: &str) -> Option<&'static str> {
         "kept_apart" => t.dup_kept_apart_notice,
         "unmerged" => t.dup_unmerged_notice,
         "pair_settled" => t.dup_already,
+        "booked" => t.bk_booked_notice,
+        "registration_cancelled" => t.reg_cancelled_notice,
+        "offer_accepted" => t.reg_accepted_notice,
+        "registration_settled" => t.reg_not_cancellable,
         _ => return None,
     })
 }
@@ -334,6 +345,7 @@ pub async fn static_file(axum::extract::Path(path): axum::extract::Path<String>,
     }
     let (body, content_type): (&'static [u8], &str) = match path.as_str() {
         "maillage.css" => (include_bytes!("../../static/maillage.css"), "text/css; charset=utf-8"),
+        "bookings.css" => (include_bytes!("../../static/bookings.css"), "text/css; charset=utf-8"),
         "favicon.svg" => (include_bytes!("../../static/favicon.svg"), "image/svg+xml"),
         "map.js" => (include_bytes!("../../static/map.js"), "text/javascript; charset=utf-8"),
         "vendor/leaflet/leaflet.js" => (leaflet!("leaflet.js"), "text/javascript; charset=utf-8"),

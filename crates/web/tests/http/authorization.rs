@@ -129,6 +129,7 @@ const PAGES: &[Row] = &[
     Row { method: "GET", path: "/import", body: None, expected: [303, DENIED, DENIED, DENIED, DENIED, OK, OK] },
     Row { method: "GET", path: "/import/1", body: None, expected: [303, DENIED, DENIED, DENIED, DENIED, 404, 404] },
     Row { method: "GET", path: "/recherche", body: None, expected: [OK; 7] },
+    Row { method: "GET", path: "/compte/reservations", body: None, expected: [303, OK, OK, OK, OK, OK, OK] },
 ];
 
 async fn matrix(server: &TestServer) {

@@ -6,6 +6,7 @@ mod api_errors;
 mod atlas;
 mod authorization;
 mod booking_lifecycle;
+mod booking_pages;
 mod csrf;
 mod curation;
 mod events;
