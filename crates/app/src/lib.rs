@@ -23,6 +23,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod mail;
 pub mod operations;
+pub mod programmes;
 pub mod secrets;
 
 pub use config::{AppConfig, SmtpConfig};

@@ -49,7 +49,13 @@ pub const TABLES: &[&str] = &[
     "resources",
     "bookings",
     "events",
+    "ticket_categories",
     "registrations",
+    "event_sessions",
+    "attendance",
+    "event_questions",
+    "registration_answers",
+    "session_reminders",
     "invoice_counters",
     "invoices",
 ];

@@ -8,6 +8,7 @@
 //! collide, which resources block each other.
 
 pub mod invoices;
+pub mod programmes;
 pub mod recurrence;
 pub mod registrations;
 pub mod resources;

@@ -5,6 +5,7 @@ mod backup;
 pub(crate) mod bench;
 mod demo;
 mod demo_atlas;
+mod demo_events;
 mod export;
 mod import;
 mod serve;

@@ -12,6 +12,7 @@ mod invoices;
 pub mod me;
 mod openapi;
 mod operations;
+pub mod programmes;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -62,6 +63,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendars::place))
         .routes(routes!(calendars::event))
         .routes(routes!(calendars::me))
+        .routes(routes!(programmes::attendance))
+        .routes(routes!(programmes::mark))
+        .routes(routes!(programmes::check_in_by_code))
+        .routes(routes!(programmes::list_answers))
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers.

@@ -12,6 +12,7 @@ mod atlas;
 mod auth;
 mod consent;
 mod duplicates;
+mod events;
 mod imports;
 mod invoices;
 
@@ -74,6 +75,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/import/{id}", get(imports::run))
         .route("/import/{id}/rejets.csv", get(imports::rejects_csv))
+        .route("/evenements", get(events::list))
+        .route("/evenements/{id}", get(events::show))
+        .route("/evenements/{id}/inscription", post(events::register_form))
+        .route("/evenements/{id}/controle", get(events::desk).post(events::desk_check_in))
+        .route("/billet/{code}", get(events::ticket))
+        .route("/controle/{code}", get(events::scanned).post(events::scanned_check_in))
 }
 
 /// The frame around every page: language, navigation, the signed-in person.

@@ -14,4 +14,5 @@ mod invoices;
 mod openapi;
 mod operations;
 mod pages;
+mod programmes;
 mod two_servers;
