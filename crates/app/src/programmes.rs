@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use domain::accounts::FieldError;
 use domain::audit::{AuditActor, AuditEvent};
-use domain::operations::programmes::{AnswerProblem, QuestionKind, QuestionRule, check_answers, session_for_checkin};
+use domain::operations::programmes::{AnswerProblem, CheckedAnswers, QuestionKind, QuestionRule, check_answers, session_for_checkin};
 use domain::policy::{Action, Actor, Resource as On, authorize};
 use store::events::{Event, Registration};
 use store::programmes::{Attendance, Question, Session, TicketCategory};
@@ -248,7 +248,7 @@ pub(crate) async fn check_registration_answers(
 pub fn check_questions_answers(
     questions: &[Question],
     answers: &HashMap<i64, String>,
-) -> Result<Vec<(i64, String)>, Vec<(i64, AnswerProblem)>> {
+) -> CheckedAnswers {
     let rules: Vec<QuestionRule<'_>> = questions
         .iter()
         .map(|q| QuestionRule {

@@ -62,13 +62,16 @@ pub enum AnswerProblem {
     UnknownQuestion,
 }
 
+/// Answers to store, by question id, or every problem found.
+pub type CheckedAnswers = Result<Vec<(i64, String)>, Vec<(i64, AnswerProblem)>>;
+
 /// Checks answers (question id → text) against the questions; returns the
 /// answers to store (trimmed, empty optional ones left out) or every
 /// problem, by question id, in question order.
 pub fn check_answers(
     questions: &[QuestionRule<'_>],
     answers: &HashMap<i64, String>,
-) -> Result<Vec<(i64, String)>, Vec<(i64, AnswerProblem)>> {
+) -> CheckedAnswers {
     let mut problems = Vec::new();
     let mut keep = Vec::new();
     for q in questions {

@@ -245,7 +245,7 @@ pub async fn register_form(
                         if *f == "event" {
                             errors = errors.with("event", t.ev_over);
                         } else if *f != "answers" {
-                            errors = errors.with(*f, m);
+                            errors = errors.with(f, m);
                         }
                     }
                 }
