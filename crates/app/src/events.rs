@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use domain::accounts::FieldError;
 use domain::atlas::RecordKind;
 use domain::audit::AuditEvent;
+use domain::operations::programmes::has_room;
 use domain::operations::registrations::{MAJORITY, RegistrationStatus as Status, age_on, on_arrival};
 use domain::policy::{Action, Actor, Resource as On, authorize};
 use store::events::{Event, NewEvent, NewRegistration, Registration};
@@ -33,6 +34,15 @@ pub struct EventInput {
     pub min_age: Option<i64>,
     pub max_age: Option<i64>,
     pub hold_minutes: Option<i64>,
+    pub online: bool,
+    pub language: Option<String>,
+    pub accessibility: Option<String>,
+    pub description: Option<String>,
+    /// Price categories, all sharing the capacity.
+    pub categories: Vec<crate::programmes::CategoryInput>,
+    /// A programme's sessions; the event then spans them.
+    pub sessions: Vec<crate::programmes::SessionInput>,
+    pub questions: Vec<crate::programmes::QuestionInput>,
 }
 
 /// A place's manager (or the territory team) creates an event there.
@@ -52,7 +62,8 @@ pub async fn create_event(app: &App, actor: &Actor, place_id: i64, input: &Event
     if !EVENT_KINDS.contains(&input.kind.as_str()) {
         errors.add("kind", FieldError::Malformed(format!("one of {}", EVENT_KINDS.join(", "))));
     }
-    match (input.starts_at, input.ends_at) {
+    let span = crate::programmes::check_programme(input, &mut errors);
+    match span.map_or((input.starts_at, input.ends_at), |(s, e)| (Some(s), Some(e))) {
         (Some(s), Some(e)) if e <= s => errors.add("ends_at", FieldError::Malformed("must follow starts_at".into())),
         (Some(s), _) if s < Utc::now() => errors.add("starts_at", FieldError::Malformed("in the past".into())),
         (None, _) => errors.add("starts_at", FieldError::Required),
@@ -71,7 +82,8 @@ pub async fn create_event(app: &App, actor: &Actor, place_id: i64, input: &Event
         errors.add("hold_minutes", FieldError::Malformed("between 1 minute and a week".into()));
     }
     errors.into_result()?;
-    let (Some(starts_at), Some(ends_at)) = (input.starts_at, input.ends_at) else {
+    let (Some(starts_at), Some(ends_at)) = span.map_or((input.starts_at, input.ends_at), |(s, e)| (Some(s), Some(e)))
+    else {
         return Err(AppError::Internal("dates checked above".into()));
     };
     let mut tx = app.store.write().await?;
@@ -87,8 +99,13 @@ pub async fn create_event(app: &App, actor: &Actor, place_id: i64, input: &Event
             max_age: input.max_age,
             hold_minutes: input.hold_minutes.unwrap_or(60),
             created_by: actor.user_id(),
+            online: input.online,
+            language: crate::programmes::trimmed(&input.language),
+            accessibility: crate::programmes::trimmed(&input.accessibility),
+            description: crate::programmes::trimmed(&input.description),
         })
         .await?;
+    crate::programmes::store_programme(&mut tx, &e, input).await?;
     tx.audit(
         AuditEvent::new(actor.audit_actor(), "event.create", "event", e.id)
             .with_summary(format!("{} with {} seats at place {place_id}", input.kind, input.capacity)),
@@ -106,6 +123,10 @@ pub struct RegistrationInput {
     pub birth_date: Option<chrono::NaiveDate>,
     /// Required for a participant under 18: the consent link goes there.
     pub guardian_email: Option<String>,
+    /// The ticket category; may be left out when the event has at most one.
+    pub category_id: Option<i64>,
+    /// Answers to the event's questionnaire, by question id.
+    pub answers: std::collections::HashMap<i64, String>,
 }
 
 /// Registers; the answer says whether the seat is confirmed, awaits a
@@ -155,7 +176,11 @@ pub async fn register(
     if event.ends_at < now_micros() {
         errors.add("event", FieldError::Malformed("the event is over".into()));
     }
+    let category = crate::programmes::pick_category(app, &event, input.category_id, &mut errors).await?;
+    let answers = crate::programmes::check_registration_answers(app, &event, &input.answers, &mut errors).await?;
     errors.into_result()?;
+    let code = random_token();
+    let (code, answers, category) = (code.as_str(), &answers, &category);
     let birth = input.birth_date.map(|b| b.to_string());
     let birth = birth.as_deref();
     with_event(app, event_id, |mut tx, event| async move {
@@ -163,7 +188,13 @@ pub async fn register(
             return Err(AppError::Conflict("already registered for this event".into()));
         }
         let held = tx.seats_held(event.id).await?;
-        let status = on_arrival(held, event.capacity, minor);
+        let in_category = match &category {
+            Some(c) if c.quota.is_some() => Some((tx.category_seats_held(c.id).await?, c.quota)),
+            _ => None,
+        };
+        // A full category waits like a full event: `on_arrival` sees no room.
+        let status =
+            if has_room(held, event.capacity, in_category) { on_arrival(0, 1, minor) } else { Status::Waitlisted };
         let r = tx
             .insert_registration(NewRegistration {
                 event_id: event.id,
@@ -173,8 +204,13 @@ pub async fn register(
                 guardian_email: if minor { guardian } else { None },
                 status: status.as_str(),
                 holds_seat: status.holds_seat(),
+                category_id: category.as_ref().map(|c| c.id),
+                checkin_code: code,
             })
             .await?;
+        for (question, answer) in answers {
+            tx.insert_answer(r.id, *question, answer).await?;
+        }
         if status == Status::AwaitingConsent {
             ask_guardian(app, &mut tx, &event, &r, display_name).await?;
         }
@@ -366,7 +402,7 @@ async fn offer_freed_seats(tx: &mut WriteTx, event: &Event) -> Result<(), AppErr
 
 /// Runs `f` with the event locked in a write transaction, retrying when
 /// the database is busy.
-async fn with_event<T, F, Fut>(app: &App, event_id: i64, f: F) -> Result<T, AppError>
+pub(crate) async fn with_event<T, F, Fut>(app: &App, event_id: i64, f: F) -> Result<T, AppError>
 where
     F: Fn(WriteTx, Event) -> Fut,
     Fut: std::future::Future<Output = Result<T, AppError>>,

@@ -23,12 +23,14 @@ const DUPLICATES_JOB: &str = "atlas.duplicates";
 const HOLDS_JOB: &str = "events.holds";
 /// Every minute: lapsed booking holds expire, no-shows are released.
 const BOOKINGS_JOB: &str = "operations.bookings";
+/// Every five minutes: mail confirmed participants a day before each session.
+const REMINDERS_JOB: &str = "events.reminders";
 const MAX_MAIL_ATTEMPTS: i64 = 6;
 
 /// Runs jobs until `shutdown` completes. `worker` names this process in job leases.
 pub async fn run(app: App, worker: String, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    for kind in [PURGE_JOB, FRESHNESS_JOB, DUPLICATES_JOB, HOLDS_JOB, BOOKINGS_JOB] {
+    for kind in [PURGE_JOB, FRESHNESS_JOB, DUPLICATES_JOB, HOLDS_JOB, BOOKINGS_JOB, REMINDERS_JOB] {
         if let Err(e) = app.store.ensure_job(kind, kind, Utc::now()).await {
             tracing::warn!(error = %e, kind, "could not schedule a periodic job");
         }
@@ -84,6 +86,14 @@ pub async fn run_one(app: &App, worker: &str) -> Result<bool, StoreError> {
                 Err(e) => tracing::warn!(error = %e, "releasing lapsed bookings failed; next try in a minute"),
             }
             app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::minutes(1), None).await?;
+        }
+        REMINDERS_JOB => {
+            match crate::programmes::send_reminders(app).await {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "events: session reminders queued"),
+                Err(e) => tracing::warn!(error = %e, "session reminders failed; next try in five minutes"),
+            }
+            app.store.reschedule_job(job.id, Utc::now() + chrono::Duration::minutes(5), None).await?;
         }
         DUPLICATES_JOB => {
             match crate::atlas::duplicates::detect(app, &|_| {}).await {

@@ -24,6 +24,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod mail;
 pub mod operations;
+pub mod programmes;
 pub mod secrets;
 pub mod tariffs;
 

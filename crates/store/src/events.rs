@@ -17,13 +17,34 @@ pub struct Event {
     pub max_age: Option<i64>,
     pub hold_minutes: i64,
     pub created_at: i64,
+    pub online: bool,
+    pub language: Option<String>,
+    pub accessibility: Option<String>,
+    pub description: Option<String>,
 }
 
-type EventRow = (i64, Option<i64>, String, String, i64, i64, i64, Option<i64>, Option<i64>, i64, i64);
+type EventRow = (
+    i64,
+    Option<i64>,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 macro_rules! event_columns {
     () => {
-        "id, place_id, title, kind, starts_at, ends_at, capacity, min_age, max_age, hold_minutes, created_at"
+        "id, place_id, title, kind, starts_at, ends_at, capacity, min_age, max_age, hold_minutes, created_at, \
+         online, language, accessibility, description"
     };
 }
 
@@ -40,6 +61,10 @@ fn event(r: EventRow) -> Event {
         max_age: r.8,
         hold_minutes: r.9,
         created_at: r.10,
+        online: r.11 != 0,
+        language: r.12,
+        accessibility: r.13,
+        description: r.14,
     }
 }
 
@@ -55,6 +80,10 @@ pub struct NewEvent<'a> {
     pub max_age: Option<i64>,
     pub hold_minutes: i64,
     pub created_by: Option<i64>,
+    pub online: bool,
+    pub language: Option<&'a str>,
+    pub accessibility: Option<&'a str>,
+    pub description: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,14 +97,36 @@ pub struct Registration {
     pub status: String,
     pub offered_until: Option<i64>,
     pub created_at: i64,
+    pub category_id: Option<i64>,
+    /// What the ticket's QR code carries; unguessable.
+    pub checkin_code: Option<String>,
 }
 
-type RegistrationRow = (i64, i64, Option<i64>, String, Option<String>, Option<String>, String, Option<i64>, i64);
+pub(crate) type RegistrationRow = (
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
 
 macro_rules! registration_columns {
     () => {
-        "id, event_id, user_id, participant, birth_date, guardian_email, status, offered_until, created_at"
+        "id, event_id, user_id, participant, birth_date, guardian_email, status, offered_until, created_at, \
+         category_id, checkin_code"
     };
+}
+
+pub(crate) use registration_columns;
+
+pub(crate) fn registration_from_row(r: RegistrationRow) -> Registration {
+    registration(r)
 }
 
 fn registration(r: RegistrationRow) -> Registration {
@@ -89,6 +140,8 @@ fn registration(r: RegistrationRow) -> Registration {
         status: r.6,
         offered_until: r.7,
         created_at: r.8,
+        category_id: r.9,
+        checkin_code: r.10,
     }
 }
 
@@ -102,13 +155,16 @@ pub struct NewRegistration<'a> {
     pub guardian_email: Option<&'a str>,
     pub status: &'a str,
     pub holds_seat: bool,
+    pub category_id: Option<i64>,
+    pub checkin_code: &'a str,
 }
 
 impl WriteTx {
     pub async fn create_event(&mut self, e: NewEvent<'_>) -> Result<Event> {
         let row: EventRow = sqlx::query_as(concat!(
             "INSERT INTO events (place_id, title, kind, starts_at, ends_at, capacity, min_age, max_age, \
-             hold_minutes, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ",
+             hold_minutes, created_by, created_at, online, language, accessibility, description) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ",
             event_columns!()
         ))
         .bind(e.place_id)
@@ -122,6 +178,10 @@ impl WriteTx {
         .bind(e.hold_minutes)
         .bind(e.created_by)
         .bind(now_micros())
+        .bind(i64::from(e.online))
+        .bind(e.language)
+        .bind(e.accessibility)
+        .bind(e.description)
         .fetch_one(self.conn())
         .await?;
         Ok(event(row))
@@ -170,7 +230,8 @@ impl WriteTx {
         let now = now_micros();
         let row: RegistrationRow = sqlx::query_as(concat!(
             "INSERT INTO registrations (event_id, user_id, participant, birth_date, guardian_email, status, seat, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
+             created_at, updated_at, category_id, checkin_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) \
+             RETURNING ",
             registration_columns!()
         ))
         .bind(r.event_id)
@@ -181,6 +242,8 @@ impl WriteTx {
         .bind(r.status)
         .bind(i64::from(r.holds_seat))
         .bind(now)
+        .bind(r.category_id)
+        .bind(r.checkin_code)
         .fetch_one(self.conn())
         .await?;
         Ok(registration(row))
@@ -216,12 +279,17 @@ impl WriteTx {
         Ok(())
     }
 
-    /// The first on the waitlist, in order of arrival.
+    /// The first on the waitlist, in order of arrival, whose ticket
+    /// category still has room under its quota (a freed seat of the event
+    /// cannot go to a category already full).
     pub async fn next_waitlisted(&mut self, event_id: i64) -> Result<Option<Registration>> {
         let row: Option<RegistrationRow> = sqlx::query_as(concat!(
             "SELECT ",
             registration_columns!(),
-            " FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY id LIMIT 1"
+            " FROM registrations r WHERE event_id = $1 AND status = 'waitlisted' AND (category_id IS NULL OR \
+             NOT EXISTS (SELECT 1 FROM ticket_categories c WHERE c.id = r.category_id AND c.quota IS NOT NULL \
+             AND c.quota <= (SELECT COUNT(*) FROM registrations h WHERE h.category_id = c.id \
+             AND h.status IN ('confirmed', 'consent', 'offered')))) ORDER BY id LIMIT 1"
         ))
         .bind(event_id)
         .fetch_optional(self.conn())
@@ -310,6 +378,20 @@ impl Store {
         ))
         .bind(place_id)
         .bind(after)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(event).collect())
+    }
+
+    /// Upcoming events of every place, soonest first.
+    pub async fn upcoming_events(&self, after: i64, limit: i64) -> Result<Vec<Event>> {
+        let rows: Vec<EventRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE ends_at > $1 ORDER BY starts_at, id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(event).collect())

@@ -59,6 +59,13 @@ impl WriteTx {
         ] {
             sqlx::query(sql).bind(user_id).execute(self.conn()).await?;
         }
+        // Answers to an event's questionnaire are the person's own words.
+        sqlx::query(
+            "DELETE FROM registration_answers WHERE registration_id IN (SELECT id FROM registrations WHERE user_id = $1)",
+        )
+        .bind(user_id)
+        .execute(self.conn())
+        .await?;
         // Registrations stay (seats and waitlists must add up) without the
         // names, birth dates and guardians' addresses they carried.
         sqlx::query(

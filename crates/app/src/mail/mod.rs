@@ -12,6 +12,11 @@ pub struct Composed {
     pub body: String,
 }
 
+/// A body with the platform's signature, for mails composed elsewhere.
+pub fn signed(lang: Lang, body: String) -> String {
+    with_signature(lang, body)
+}
+
 fn with_signature(lang: Lang, body: String) -> String {
     format!("{body}\n\n-- \n{}\n", lang.messages().mail_signature)
 }

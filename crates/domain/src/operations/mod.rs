@@ -9,6 +9,7 @@
 
 pub mod invoices;
 pub mod lifecycle;
+pub mod programmes;
 pub mod recurrence;
 pub mod registrations;
 pub mod resources;

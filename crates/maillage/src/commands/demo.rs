@@ -51,6 +51,7 @@ pub async fn run(data: &DataArgs, serve: bool, server: &ServeArgs) -> anyhow::Re
     if let Some(line) = super::demo_bookings::fill(&app).await? {
         println!("  {line}");
     }
+    println!("  {}", super::demo_events::fill(&app).await?);
 
     println!(
         "Demo ready in {}.",

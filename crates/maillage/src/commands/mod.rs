@@ -6,6 +6,7 @@ pub(crate) mod bench;
 mod demo;
 mod demo_atlas;
 mod demo_bookings;
+mod demo_events;
 mod export;
 mod import;
 mod serve;

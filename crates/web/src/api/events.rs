@@ -21,15 +21,33 @@ pub struct NewEventDoc {
     pub title: String,
     /// workshop, hackathon, bootcamp, conference, training, open-day, exhibition or open-data.
     pub kind: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    /// Seats; registrations beyond go to the waitlist.
+    /// Required unless `sessions` are given (the event then spans them).
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Seats, shared by every ticket category; registrations beyond go to the waitlist.
     pub capacity: i64,
     /// Age range of participants (e.g. 13 to 18); a birth date is then required.
     pub min_age: Option<i64>,
     pub max_age: Option<i64>,
     /// Minutes a freed seat stays offered to the next on the waitlist (default 60).
     pub hold_minutes: Option<i64>,
+    /// Online rather than at the place (default false).
+    #[serde(default)]
+    pub online: bool,
+    /// Language spoken, e.g. fr or en.
+    pub language: Option<String>,
+    /// How the event is accessible (step-free access, induction loop, …).
+    pub accessibility: Option<String>,
+    pub description: Option<String>,
+    /// Price categories, all sharing `capacity`; each registration picks one.
+    #[serde(default)]
+    pub categories: Vec<crate::api::programmes::NewCategoryDoc>,
+    /// A programme's sessions, all covered by one registration.
+    #[serde(default)]
+    pub sessions: Vec<crate::api::programmes::NewSessionDoc>,
+    /// The registration questionnaire.
+    #[serde(default)]
+    pub questions: Vec<crate::api::programmes::NewQuestionDoc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -46,14 +64,27 @@ pub struct EventDoc {
     /// Seats held (confirmed, awaiting a guardian's consent, or offered).
     pub seats_held: i64,
     pub waitlisted: i64,
+    pub online: bool,
+    pub language: Option<String>,
+    pub accessibility: Option<String>,
+    pub description: Option<String>,
+    pub categories: Vec<crate::api::programmes::CategoryDoc>,
+    pub sessions: Vec<crate::api::programmes::SessionDoc>,
+    pub questions: Vec<crate::api::programmes::QuestionDoc>,
 }
 
 async fn event_doc(state: &AppState, e: store::events::Event) -> ApiResult<EventDoc> {
     let (seats_held, waitlisted) = state.app.store.event_counts(e.id).await?;
-    Ok(event_doc_with(e, seats_held, waitlisted))
+    let programme = crate::api::programmes::programme_docs(state, e.id).await?;
+    Ok(event_doc_with(e, seats_held, waitlisted, programme))
 }
 
-fn event_doc_with(e: store::events::Event, seats_held: i64, waitlisted: i64) -> EventDoc {
+fn event_doc_with(
+    e: store::events::Event,
+    seats_held: i64,
+    waitlisted: i64,
+    programme: crate::api::programmes::ProgrammeDocs,
+) -> EventDoc {
     EventDoc {
         id: e.id,
         place_id: e.place_id,
@@ -66,6 +97,13 @@ fn event_doc_with(e: store::events::Event, seats_held: i64, waitlisted: i64) -> 
         max_age: e.max_age,
         seats_held,
         waitlisted,
+        online: e.online,
+        language: e.language,
+        accessibility: e.accessibility,
+        description: e.description,
+        categories: programme.categories,
+        sessions: programme.sessions,
+        questions: programme.questions,
     }
 }
 
@@ -83,16 +121,25 @@ pub async fn create(
     let input = EventInput {
         title: body.title,
         kind: body.kind,
-        starts_at: Some(body.starts_at),
-        ends_at: Some(body.ends_at),
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
         capacity: body.capacity,
         min_age: body.min_age,
         max_age: body.max_age,
         hold_minutes: body.hold_minutes,
+        online: body.online,
+        language: body.language,
+        accessibility: body.accessibility,
+        description: body.description,
+        categories: body.categories.into_iter().map(Into::into).collect(),
+        sessions: body.sessions.into_iter().map(Into::into).collect(),
+        questions: body.questions.into_iter().map(Into::into).collect(),
     };
     let e = create_event(&state.app, &caller.actor(), place_id, &input).await?;
-    // A new event has no registration: no query after the commit that could fail.
-    Ok((StatusCode::CREATED, JsonResponse(event_doc_with(e, 0, 0))))
+    // The event is committed: a failure to read it back must not look like a
+    // failure to create it, so the answer falls back to what is known.
+    let programme = crate::api::programmes::programme_docs(&state, e.id).await.unwrap_or_default();
+    Ok((StatusCode::CREATED, JsonResponse(event_doc_with(e, 0, 0, programme))))
 }
 
 /// An event with its seats held and waitlist length.
@@ -112,6 +159,11 @@ pub struct NewRegistrationDoc {
     pub birth_date: Option<NaiveDate>,
     /// Required for a participant under 18: their guardian must consent.
     pub guardian_email: Option<String>,
+    /// The ticket category (see the event's `categories`); may be left out when there is at most one.
+    pub category_id: Option<i64>,
+    /// Answers to the event's questions, keyed by question id; yes_no questions take "yes" or "no".
+    #[serde(default)]
+    pub answers: std::collections::HashMap<String, String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -124,10 +176,17 @@ pub struct RegistrationDoc {
     /// 1 for the first in line, when waitlisted.
     pub waitlist_position: Option<i64>,
     pub offered_until: Option<DateTime<Utc>>,
+    pub category_id: Option<i64>,
+    /// The ticket's check-in code, shown as a QR code at `ticket_url`.
+    pub checkin_code: Option<String>,
+    pub ticket_url: Option<String>,
 }
 
 fn registration_doc(r: store::events::Registration, waitlist_position: Option<i64>) -> RegistrationDoc {
     RegistrationDoc {
+        category_id: r.category_id,
+        ticket_url: r.checkin_code.as_ref().map(|c| format!("/billet/{c}")),
+        checkin_code: r.checkin_code,
         id: r.id,
         event_id: r.event_id,
         participant: r.participant,
@@ -154,6 +213,8 @@ pub async fn create_registration(
         participant: body.participant,
         birth_date: body.birth_date,
         guardian_email: body.guardian_email,
+        category_id: body.category_id,
+        answers: crate::api::programmes::answers_by_id(body.answers)?,
     };
     let name = caller.identity().user.display_name.clone();
     let r = register(&state.app, &caller.actor(), event_id, &input, &name).await?;

@@ -14,6 +14,7 @@ pub mod me;
 mod openapi;
 mod operations;
 mod tariffs;
+pub mod programmes;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -78,6 +79,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tariffs::subscribe))
         .routes(routes!(tariffs::credits))
         .routes(routes!(tariffs::charge))
+        .routes(routes!(programmes::attendance))
+        .routes(routes!(programmes::mark))
+        .routes(routes!(programmes::check_in_by_code))
+        .routes(routes!(programmes::list_answers))
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers.

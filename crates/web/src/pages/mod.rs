@@ -13,6 +13,7 @@ mod auth;
 mod bookings;
 mod consent;
 mod duplicates;
+mod events;
 mod imports;
 mod invoices;
 
@@ -81,6 +82,12 @@ pub fn router() -> Router<AppState> {
         .route("/compte/reservations", get(bookings::mine))
         .route("/compte/inscriptions/{id}/annuler", post(bookings::cancel_registration))
         .route("/compte/inscriptions/{id}/accepter", post(bookings::accept_offer))
+        .route("/evenements", get(events::list))
+        .route("/evenements/{id}", get(events::show))
+        .route("/evenements/{id}/inscription", post(events::register_form))
+        .route("/evenements/{id}/controle", get(events::desk).post(events::desk_check_in))
+        .route("/billet/{code}", get(events::ticket))
+        .route("/controle/{code}", get(events::scanned).post(events::scanned_check_in))
 }
 
 /// The frame around every page: language, navigation, the signed-in person.

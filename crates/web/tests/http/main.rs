@@ -17,4 +17,5 @@ mod openapi;
 mod operations;
 mod pages;
 mod tariffs;
+mod programmes;
 mod two_servers;
