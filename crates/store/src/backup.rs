@@ -52,6 +52,8 @@ pub const TABLES: &[&str] = &[
     "registrations",
     "invoice_counters",
     "invoices",
+    // After the invoices, whose triggers it arms.
+    "accounting_periods",
 ];
 
 /// Tables a fresh migration seeds; a restore replaces their rows.

@@ -374,4 +374,45 @@ catalog! {
     consent_invalid: "Ce lien n'est pas ou plus valable.", "This link is not valid (any more).";
     mail_password_changed_subject: "Votre mot de passe Maillage a changé", "Your Maillage password changed";
     mail_password_changed_body: "Bonjour {},\n\nLe mot de passe de votre compte vient d'être changé. Si ce n'est pas vous, demandez un nouveau mot de passe sans attendre : {}", "Hello {},\n\nYour account's password has just been changed. If this was not you, ask for a new password right away: {}";
+
+    // Accounting: revenue, invoices list, closing months (place managers)
+    acc_revenue_title: "Recettes de {}", "Revenue of {}";
+    acc_invoices_title: "Factures de {}", "Invoices of {}";
+    acc_from: "Du (AAAA-MM-JJ)", "From (YYYY-MM-DD)";
+    acc_to: "Au (AAAA-MM-JJ, inclus)", "To (YYYY-MM-DD, included)";
+    acc_show: "Afficher", "Show";
+    acc_cat_rental: "Location d'espaces", "Space rental";
+    acc_cat_privatisation: "Privatisations", "Privatisations";
+    acc_cat_events: "Événements et programmes", "Events and programmes";
+    acc_cat_memberships: "Adhésions", "Memberships";
+    acc_cat_accompaniment: "Accompagnement", "Accompaniment";
+    acc_cat_other: "Autres", "Other";
+    acc_month: "Mois", "Month";
+    acc_total: "Total HT", "Total excl. VAT";
+    acc_chart_title: "Recettes hors taxes par mois et par catégorie", "Revenue excluding VAT per month and category";
+    acc_chart_desc: "Barres empilées, une par mois, du {} au {}. Le tableau qui suit donne les montants.", "Stacked bars, one per month, from {} to {}. The table that follows gives the amounts.";
+    acc_credit_notes: "Avoirs déduits ; montants hors taxes.", "Credit notes deducted; amounts excluding VAT.";
+    acc_fec: "Télécharger l'export comptable (FEC)", "Download the accounting export (FEC)";
+    acc_invoices_link: "Liste des factures", "List of invoices";
+    acc_revenue_link: "Recettes", "Revenue";
+    acc_close_title: "Clôturer un mois", "Close a month";
+    acc_close_label: "Mois à clôturer (AAAA-MM)", "Month to close (YYYY-MM)";
+    acc_close_hint: "Une fois le mois clôturé, aucune facture ni aucun avoir ne peut plus y être daté. La clôture est définitive.", "Once the month is closed, no invoice or credit note can be dated in it any more. Closing is final.";
+    acc_close_submit: "Clôturer définitivement", "Close for good";
+    acc_closed: "Mois clôturés", "Closed months";
+    acc_none_closed: "Aucun mois clôturé.", "No month closed yet.";
+    acc_closed_notice: "Le mois est clôturé.", "The month is closed.";
+    acc_period_malformed: "Écrivez le mois sous la forme AAAA-MM, par exemple 2027-03.", "Write the month as YYYY-MM, for example 2027-03.";
+    acc_period_future: "Un mois qui n'a pas commencé ne peut pas être clôturé.", "A month that has not started cannot be closed.";
+    acc_period_already: "Ce mois est déjà clôturé.", "This month is already closed.";
+    acc_date_malformed: "Écrivez la date sous la forme AAAA-MM-JJ ; la fin ne peut précéder le début.", "Write the date as YYYY-MM-DD; the end cannot come before the start.";
+    acc_no_invoice: "Aucune facture sur cette période.", "No invoice in this period.";
+    acc_number: "Numéro", "Number";
+    acc_date: "Date", "Date";
+    acc_kind: "Type", "Type";
+    acc_kind_invoice: "Facture", "Invoice";
+    acc_kind_credit: "Avoir", "Credit note";
+    inv_due: "Date d'échéance", "Due date";
+    inv_siret_missing: "à renseigner sur la fiche du lieu", "to be filled in on the place's record";
+    inv_nature: "Nature des opérations : prestations de services. TVA exigible d'après les encaissements.", "Nature of the operations: provision of services. VAT due on receipt of payment.";
 }

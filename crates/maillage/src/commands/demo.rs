@@ -48,6 +48,7 @@ pub async fn run(data: &DataArgs, serve: bool, server: &ServeArgs) -> anyhow::Re
         println!("  {line}");
     }
     println!("Atlas ready in {:.1} s.", started.elapsed().as_secs_f64());
+    println!("  {}", super::demo_accounting::fill(&app).await?);
 
     println!(
         "Demo ready in {}.",
