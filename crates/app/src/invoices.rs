@@ -48,6 +48,10 @@ pub async fn credit_note(app: &App, actor: &Actor, invoice_id: i64) -> Result<In
     if original.kind != "invoice" {
         return Err(AppError::Conflict("only an invoice can be credited".into()));
     }
+    // The unique index on credit_of settles two credit notes racing.
+    if let Some(c) = app.store.credit_note_of(original.id).await? {
+        return Err(AppError::Conflict(format!("this invoice is already cancelled by credit note {c}")));
+    }
     let t = domain::operations::invoices::Totals {
         net_cents: -original.net_cents,
         vat_cents: -original.vat_cents,
@@ -74,6 +78,12 @@ async fn issue(
             let now = Utc::now();
             let year = i64::from(now.with_timezone(&chrono_tz::Europe::Paris).year());
             let mut tx = app.store.write().await?;
+            let issued_at = to_micros(now).max(now_micros());
+            if let Some(period) = tx.closed_period_at(place_id, issued_at).await? {
+                return Err(AppError::Conflict(format!(
+                    "the accounting period {period} is closed: no invoice or credit note can be dated in it"
+                )));
+            }
             let inv = tx
                 .issue_invoice(NewInvoice {
                     place_id,
@@ -85,7 +95,7 @@ async fn issue(
                     vat_cents: t.vat_cents,
                     gross_cents: t.gross_cents,
                     credit_of,
-                    issued_at: to_micros(now).max(now_micros()),
+                    issued_at,
                 })
                 .await?;
             tx.audit(

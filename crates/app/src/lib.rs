@@ -13,6 +13,7 @@
 //! Every change goes through one store write transaction that also writes its
 //! audit entry, so a use case either happens completely or not at all.
 
+pub mod accounting;
 pub mod accounts;
 pub mod atlas;
 pub mod bookings;

@@ -188,6 +188,15 @@ pub enum Command {
         #[arg(long, env = "MAILLAGE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
     },
+    /// A place's accounts: `accounting export` writes its sales journal
+    /// in the FEC layout (18 `|`-separated columns, one balanced entry per
+    /// invoice or credit note).
+    Accounting {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(subcommand)]
+        action: crate::commands::accounting::AccountingAction,
+    },
     /// Measure the platform on synthetic data (never touches real data).
     Bench {
         #[command(subcommand)]

@@ -406,3 +406,71 @@ async fn bench_operations_find_no_violation_postgres() {
     let Some(url) = testkit::db::postgres_url().await else { return };
     bench_operations_on(&["--database-url".into(), url]);
 }
+
+#[tokio::test]
+async fn accounting_export_writes_the_fec_of_a_place() {
+    use domain::operations::accounting::RevenueCategory;
+    use domain::operations::invoices::InvoiceLine;
+    let db = testkit::sqlite().await;
+    let data = data_args(&db);
+    let example =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../referentials/standards/lieux-mediation-numerique-exemple.csv");
+    assert_eq!(run(&["import", "--mapping", "mednum", example], &data).0, 0);
+    let place = db
+        .store
+        .atlas_records_page(
+            store::atlas::RecordCursor { kind: Some(domain::atlas::RecordKind::Place), after_id: 0, live_only: true },
+            1,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let app = app::App::new(db.store.clone(), app::AppConfig::new("http://127.0.0.1:8080")).await.unwrap();
+    let line = |label: &str, cents: i64, category| InvoiceLine {
+        label: label.into(),
+        quantity: 1,
+        unit_cents: cents,
+        vat_bp: 2000,
+        category,
+    };
+    let system = domain::policy::Actor::System;
+    let lines = [
+        line("Location salle", 10_000, RevenueCategory::Rental),
+        line("Coaching", 5_000, RevenueCategory::Accompaniment),
+    ];
+    let inv = app::invoices::issue_invoice(&app, &system, place, "Coop | des Usages", &lines).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fec.txt");
+    let (place_arg, file_arg) = (place.to_string(), file.display().to_string());
+    let (code, out, err) = run(&["accounting", "export", "--place", &place_arg, "--output", &file_arg], &data);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(err.contains("Exported 1 entries"), "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('|').collect()).collect();
+    assert_eq!(rows[0].len(), 18);
+    assert_eq!((rows[0][0], rows[0][17]), ("JournalCode", "Idevise"));
+    let number = domain::operations::invoices::display_number(inv.year, inv.number);
+    let accounts: Vec<(&str, &str, &str)> = rows[1..].iter().map(|r| (r[4], r[11], r[12])).collect();
+    assert_eq!(
+        accounts,
+        [
+            ("411000", "180,00", "0,00"),
+            ("706100", "0,00", "100,00"),
+            ("706500", "0,00", "50,00"),
+            ("445710", "0,00", "30,00")
+        ]
+    );
+    assert!(rows[1..].iter().all(|r| r.len() == 18 && r[2] == number), "{text}");
+    assert_eq!(rows[1][7], "Coop des Usages", "no separator inside a field");
+
+    // Standard output, and bad arguments.
+    let (code, out, _) = run(&["accounting", "export", "--place", &place_arg], &data);
+    assert_eq!((code, out), (0, text));
+    let (code, _, err) = run(&["accounting", "export", "--place", &place_arg, "--from", "2026-02-30"], &data);
+    assert_ne!(code, 0);
+    assert!(err.contains("--from"), "{err}");
+    let (code, _, err) = run(&["accounting", "export", "--place", "999999"], &data);
+    assert_ne!(code, 0);
+    assert!(err.contains("no place with id 999999"), "{err}");
+}

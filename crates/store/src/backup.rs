@@ -67,6 +67,8 @@ pub const TABLES: &[&str] = &[
     "booking_charges",
     "place_memberships",
     "trainings_held",
+    // After the invoices, whose triggers it arms.
+    "accounting_periods",
 ];
 
 /// Tables a fresh migration seeds; a restore replaces their rows.

@@ -30,6 +30,9 @@ impl From<sqlx::Error> for StoreError {
                     // PostgreSQL unique and exclusion violations; SQLite's
                     // extended codes for UNIQUE and PRIMARY KEY constraints.
                     "23505" | "23P01" | "2067" | "1555" => StoreError::Conflict(db.message().to_owned()),
+                    // A closed accounting period refused the write: our
+                    // SQLSTATE on PostgreSQL, SQLITE_CONSTRAINT_TRIGGER.
+                    "MA001" | "1811" => StoreError::Conflict(db.message().to_owned()),
                     // PostgreSQL serialisation failure, deadlock, lock timeout;
                     // SQLite BUSY and LOCKED (and their extended codes).
                     "40001" | "40P01" | "55P03" | "5" | "6" | "261" | "517" => StoreError::Busy,

@@ -173,6 +173,31 @@ impl Store {
         Ok(rows.into_iter().map(invoice).collect())
     }
 
+    /// The number of the credit note cancelling an invoice, if any.
+    pub async fn credit_note_of(&self, invoice_id: i64) -> Result<Option<String>> {
+        let row: Option<(i64, i64)> = sqlx::query_as("SELECT year, number FROM invoices WHERE credit_of = $1")
+            .bind(invoice_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|(y, n)| domain::operations::invoices::display_number(y, n)))
+    }
+
+    /// Invoices and credit notes of a place issued in `[from, to)`, in the
+    /// order they were issued.
+    pub async fn invoices_between(&self, place_id: i64, from: i64, to: i64) -> Result<Vec<Invoice>> {
+        let rows: Vec<InvoiceRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            invoice_columns!(),
+            " FROM invoices WHERE place_id = $1 AND issued_at >= $2 AND issued_at < $3 ORDER BY issued_at, id"
+        ))
+        .bind(place_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(invoice).collect())
+    }
+
     /// Recomputes every chain: numbers 1, 2, 3… without gaps, each document
     /// chained to the one before, and the counter's last hash at the end.
     pub async fn verify_invoice_chains(&self) -> Result<InvoiceChainReport> {

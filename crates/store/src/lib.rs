@@ -19,6 +19,7 @@
 //! lives in the `migrations/<backend>/` files and in [`db::Backend`]. Nothing
 //! from sqlx crosses this crate's API.
 
+pub mod accounting;
 pub mod accounts;
 pub mod api_tokens;
 pub mod atlas;

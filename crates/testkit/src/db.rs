@@ -35,6 +35,16 @@ impl TestDb {
         pool.close().await;
     }
 
+    /// Like [`TestDb::execute_raw`], for SQL the database should refuse:
+    /// the database's message when it does.
+    pub async fn try_execute_raw(&self, sql: &str) -> Result<(), String> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.url).await.expect("connect");
+        let result = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await;
+        pool.close().await;
+        result.map(|_| ()).map_err(|e| e.to_string())
+    }
+
     /// The temporary directory of a SQLite database.
     pub fn data_dir(&self) -> Option<&std::path::Path> {
         match &self.guard {

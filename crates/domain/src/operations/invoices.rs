@@ -4,13 +4,17 @@
 
 use sha2::{Digest, Sha256};
 
-/// One line: quantity × unit price, VAT rate in basis points (2000 = 20 %).
+/// One line: quantity × unit price, VAT rate in basis points (2000 = 20 %),
+/// and the revenue category it counts under (lines stored before categories
+/// existed read as `other`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceLine {
     pub label: String,
     pub quantity: i64,
     pub unit_cents: i64,
     pub vat_bp: i64,
+    #[serde(default)]
+    pub category: super::accounting::RevenueCategory,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,7 +121,7 @@ mod tests {
     use super::*;
 
     fn line(q: i64, cents: i64, vat: i64) -> InvoiceLine {
-        InvoiceLine { label: "Salle".into(), quantity: q, unit_cents: cents, vat_bp: vat }
+        InvoiceLine { label: "Salle".into(), quantity: q, unit_cents: cents, vat_bp: vat, category: Default::default() }
     }
 
     #[test]

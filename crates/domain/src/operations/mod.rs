@@ -7,6 +7,7 @@
 //! are the rules it applies: what a valid slot is, when two bookings
 //! collide, which resources block each other.
 
+pub mod accounting;
 pub mod invoices;
 pub mod lifecycle;
 pub mod programmes;

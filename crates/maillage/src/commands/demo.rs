@@ -52,6 +52,7 @@ pub async fn run(data: &DataArgs, serve: bool, server: &ServeArgs) -> anyhow::Re
         println!("  {line}");
     }
     println!("  {}", super::demo_events::fill(&app).await?);
+    println!("  {}", super::demo_accounting::fill(&app).await?);
 
     println!(
         "Demo ready in {}.",

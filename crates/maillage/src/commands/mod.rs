@@ -1,9 +1,11 @@
 //! One module per subcommand.
 
+pub(crate) mod accounting;
 mod admin;
 mod backup;
 pub(crate) mod bench;
 mod demo;
+mod demo_accounting;
 mod demo_atlas;
 mod demo_bookings;
 mod demo_events;
@@ -34,6 +36,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { data, serve, server } => demo::run(&data, serve, &server).await,
         Command::Bench { what } => bench::run(what).await,
+        Command::Accounting { data, action } => accounting::run(&data, action).await,
         Command::Export { data, format, output, public_url } => {
             export::run(&data, &format, output.as_deref(), &public_url).await
         }

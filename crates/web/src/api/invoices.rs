@@ -6,6 +6,7 @@ use axum::Json as JsonResponse;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use domain::operations::accounting::RevenueCategory;
 use domain::operations::invoices::{InvoiceLine, display_number};
 use domain::policy::{Action, Resource, authorize};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,53 @@ pub struct LineDoc {
     pub unit_cents: i64,
     /// VAT rate in basis points: 0, 210, 550, 1000 or 2000 (20 %).
     pub vat_bp: i64,
+    /// What the revenue is, for the revenue report and the sales account
+    /// (default: other).
+    #[serde(default)]
+    pub category: CategoryDoc,
+}
+
+/// The revenue category of a line.
+#[derive(Deserialize, Serialize, ToSchema, Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoryDoc {
+    /// Renting a space, desk or machine.
+    Rental,
+    /// Privatising a space or the whole venue.
+    Privatisation,
+    /// Events and multi-session programmes.
+    Events,
+    Memberships,
+    /// Accompaniment services.
+    Accompaniment,
+    #[default]
+    Other,
+}
+
+impl From<RevenueCategory> for CategoryDoc {
+    fn from(c: RevenueCategory) -> Self {
+        match c {
+            RevenueCategory::Rental => CategoryDoc::Rental,
+            RevenueCategory::Privatisation => CategoryDoc::Privatisation,
+            RevenueCategory::Events => CategoryDoc::Events,
+            RevenueCategory::Memberships => CategoryDoc::Memberships,
+            RevenueCategory::Accompaniment => CategoryDoc::Accompaniment,
+            RevenueCategory::Other => CategoryDoc::Other,
+        }
+    }
+}
+
+impl From<CategoryDoc> for RevenueCategory {
+    fn from(c: CategoryDoc) -> Self {
+        match c {
+            CategoryDoc::Rental => RevenueCategory::Rental,
+            CategoryDoc::Privatisation => RevenueCategory::Privatisation,
+            CategoryDoc::Events => RevenueCategory::Events,
+            CategoryDoc::Memberships => RevenueCategory::Memberships,
+            CategoryDoc::Accompaniment => RevenueCategory::Accompaniment,
+            CategoryDoc::Other => RevenueCategory::Other,
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -64,7 +112,13 @@ pub fn invoice_doc(i: store::invoices::Invoice) -> InvoiceDoc {
         customer: i.customer,
         lines: lines
             .into_iter()
-            .map(|l| LineDoc { label: l.label, quantity: l.quantity, unit_cents: l.unit_cents, vat_bp: l.vat_bp })
+            .map(|l| LineDoc {
+                label: l.label,
+                quantity: l.quantity,
+                unit_cents: l.unit_cents,
+                vat_bp: l.vat_bp,
+                category: l.category.into(),
+            })
             .collect(),
         net_cents: i.net_cents,
         vat_cents: i.vat_cents,
@@ -89,7 +143,13 @@ pub async fn create(
     let lines: Vec<InvoiceLine> = body
         .lines
         .into_iter()
-        .map(|l| InvoiceLine { label: l.label, quantity: l.quantity, unit_cents: l.unit_cents, vat_bp: l.vat_bp })
+        .map(|l| InvoiceLine {
+            label: l.label,
+            quantity: l.quantity,
+            unit_cents: l.unit_cents,
+            vat_bp: l.vat_bp,
+            category: l.category.into(),
+        })
         .collect();
     let i = issue_invoice(&state.app, &caller.actor(), place_id, &body.customer, &lines).await?;
     Ok((StatusCode::CREATED, JsonResponse(invoice_doc(i))))

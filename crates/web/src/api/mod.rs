@@ -2,6 +2,7 @@
 //! annotated with `#[utoipa::path]`; [`openapi`] assembles the document
 //! served at `/api/v1/openapi.json`, so it cannot drift from the code.
 
+mod accounting;
 mod admin;
 pub mod atlas;
 mod auth;
@@ -21,6 +22,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::state::AppState;
+
+pub use accounting::fec_response;
 
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -70,6 +73,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::create))
         .routes(routes!(invoices::show))
         .routes(routes!(invoices::credit))
+        .routes(routes!(accounting::close))
+        .routes(routes!(accounting::export))
+        .routes(routes!(accounting::report))
         .routes(routes!(calendars::place))
         .routes(routes!(calendars::event))
         .routes(routes!(calendars::me))

@@ -25,6 +25,8 @@ pub struct InvoicePage {
     seller_address: String,
     siret: Option<String>,
     issued: String,
+    /// Issue date + 30 days, as the payment terms say.
+    due: String,
     credit_of: Option<String>,
     customer: String,
     lines: Vec<PrintedLine>,
@@ -78,6 +80,9 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>
         seller_address: address,
         siret: place.text("pivot").filter(|p| p.len() == 14).map(str::to_owned),
         issued: format_datetime(lang, store::from_micros(i.issued_at)),
+        due: domain::operations::accounting::paris_date(store::from_micros(i.issued_at) + chrono::Duration::days(30))
+            .format("%d/%m/%Y")
+            .to_string(),
         credit_of,
         customer: i.customer.clone(),
         lines: lines

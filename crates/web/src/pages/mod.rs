@@ -6,6 +6,7 @@
 //! renders an askama template from `templates/`.
 
 mod account;
+mod accounting;
 mod admin;
 mod api_docs;
 mod atlas;
@@ -67,6 +68,10 @@ pub fn router() -> Router<AppState> {
         .route("/atlas/{id}/verifier", get(atlas::verify_form).post(atlas::verify))
         .route("/consentement", get(consent::form).post(consent::give))
         .route("/factures/{id}", get(invoices::show))
+        .route("/lieux/{id}/recettes", get(accounting::show_revenue))
+        .route("/lieux/{id}/factures", get(accounting::list_invoices))
+        .route("/lieux/{id}/fec.csv", get(accounting::fec_download))
+        .route("/lieux/{id}/periodes", post(accounting::close))
         .route("/doublons", get(duplicates::queue))
         .route("/doublons/{id}", get(duplicates::pair).post(duplicates::decide))
         .route("/fusions/{id}/annuler", post(duplicates::undo))
@@ -187,6 +192,7 @@ fn notice_text(t: &'static Messages, key: &str) -> Option<&'static str> {
         "registration_cancelled" => t.reg_cancelled_notice,
         "offer_accepted" => t.reg_accepted_notice,
         "registration_settled" => t.reg_not_cancellable,
+        "period_closed" => t.acc_closed_notice,
         _ => return None,
     })
 }

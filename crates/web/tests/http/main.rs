@@ -1,6 +1,7 @@
 //! HTTP-level tests: the server on a random port, driven like a browser or
 //! an API client would. Each area in its own module; one test binary.
 
+mod accounting;
 mod accounts;
 mod api_errors;
 mod atlas;
