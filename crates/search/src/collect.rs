@@ -9,6 +9,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use crate::schema::WEEK_WORDS;
 use crate::{Sort, haversine_m};
 
 /// A sort key where "greater" means "comes first".
@@ -79,11 +80,11 @@ impl Ord for Worst {
     }
 }
 
-/// Which instant a document must be open at, as the encoded slot
-/// (`zone * 1000 + slot`) of that instant in each zone.
+/// Which instant a document must be open at, as the half-hour slot of the
+/// week that instant falls in, in each zone of [`crate::schema::ZONES`].
 #[derive(Debug, Clone)]
 pub struct OpenAt {
-    pub targets: Vec<u64>,
+    pub slots: Vec<usize>,
     pub exclude_public_holiday_closures: bool,
 }
 
@@ -129,7 +130,7 @@ struct Columns {
     lat: Column<f64>,
     lon: Column<f64>,
     zone: Column<u64>,
-    slots: Column<u64>,
+    week: Vec<Column<u64>>,
     ph_off: Column<u64>,
     quality: Column<u64>,
     verified: Column<u64>,
@@ -148,7 +149,16 @@ pub struct SegmentGather {
     heap: BinaryHeap<Worst>,
     cells: HashMap<(i64, i64), Cell>,
     name_buf: String,
+    /// Hits whose facets are still to count: counting a block per column
+    /// reads the columns in batches instead of one document at a time.
+    pending: Vec<DocId>,
+    rows: Vec<u32>,
+    row_docs: Vec<DocId>,
+    ords: Vec<u64>,
 }
+
+/// Hits counted together.
+const BLOCK: usize = 256;
 
 impl Collector for Gather {
     type Fruit = Harvest;
@@ -175,7 +185,7 @@ impl Collector for Gather {
                 lat: ff.f64("lat")?,
                 lon: ff.f64("lon")?,
                 zone: ff.u64("zone")?,
-                slots: ff.u64("slots")?,
+                week: (0..WEEK_WORDS).map(|i| ff.u64(&format!("week{i}"))).collect::<tantivy::Result<_>>()?,
                 ph_off: ff.u64("ph_off")?,
                 quality: ff.u64("quality")?,
                 verified: ff.u64("verified")?,
@@ -188,6 +198,10 @@ impl Collector for Gather {
             heap: BinaryHeap::new(),
             cells: HashMap::new(),
             name_buf: String::new(),
+            pending: Vec::with_capacity(BLOCK),
+            rows: Vec::with_capacity(BLOCK),
+            row_docs: Vec::with_capacity(BLOCK),
+            ords: Vec::with_capacity(BLOCK),
         })
     }
 
@@ -241,11 +255,35 @@ fn push(heap: &mut BinaryHeap<Worst>, e: Entry, limit: usize) {
 impl SegmentGather {
     fn open_at(&self, doc: DocId, at: &OpenAt) -> bool {
         let zone = self.cols.zone.first(doc).unwrap_or(0) as usize;
-        let Some(target) = at.targets.get(zone) else { return false };
+        let Some(slot) = at.slots.get(zone) else { return false };
         if at.exclude_public_holiday_closures && self.cols.ph_off.first(doc) == Some(1) {
             return false;
         }
-        self.cols.slots.values_for_doc(doc).any(|s| s == *target)
+        let Some(word) = self.cols.week.get(slot / 64) else { return false };
+        word.first(doc).is_some_and(|bits| bits & (1 << (slot % 64)) != 0)
+    }
+
+    /// Counts the facets of the pending hits.
+    fn count_facets(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        for (_, col, counts) in &mut self.cols.facets {
+            let Some(col) = col else { continue };
+            let ords = col.ords();
+            self.rows.clear();
+            self.row_docs.clear();
+            ords.row_ids_for_docs(&self.pending, &mut self.row_docs, &mut self.rows);
+            self.ords.clear();
+            self.ords.resize(self.rows.len(), 0);
+            ords.values.get_vals(&self.rows, &mut self.ords);
+            for ord in &self.ords {
+                if let Some(c) = counts.get_mut(*ord as usize) {
+                    *c += 1;
+                }
+            }
+        }
+        self.pending.clear();
     }
 }
 
@@ -280,13 +318,10 @@ impl SegmentCollector for SegmentGather {
         {
             self.open_now += 1;
         }
-        for (_, col, counts) in &mut self.cols.facets {
-            if let Some(col) = col {
-                for ord in col.term_ords(doc) {
-                    if let Some(c) = counts.get_mut(ord as usize) {
-                        *c += 1;
-                    }
-                }
+        if !self.cols.facets.is_empty() {
+            self.pending.push(doc);
+            if self.pending.len() == BLOCK {
+                self.count_facets();
             }
         }
         if let Some(cell) = self.plan.cell_deg {
@@ -322,17 +357,19 @@ impl SegmentCollector for SegmentGather {
                 Key::Num(base * (1.0 + quality / 200.0) * verified * stale)
             }
         };
-        let entry = Entry { key, id, addr: DocAddress::new(self.segment, doc), distance, score };
-        if let Some((k, i)) = &self.plan.after {
-            let cursor = Entry { key: k.clone(), id: *i, addr: entry.addr, distance: None, score: 0.0 };
-            if entry.cmp_better(&cursor) != Ordering::Less {
-                return;
-            }
+        // Only what comes after the cursor: worse key, or same key and larger id
+        // (as `Entry::cmp_better`, without building an entry per hit).
+        if let Some((k, i)) = &self.plan.after
+            && key.cmp_better(k).then(i.cmp(&id)) != Ordering::Less
+        {
+            return;
         }
+        let entry = Entry { key, id, addr: DocAddress::new(self.segment, doc), distance, score };
         push(&mut self.heap, entry, self.plan.limit);
     }
 
-    fn harvest(self) -> Harvest {
+    fn harvest(mut self) -> Harvest {
+        self.count_facets();
         let mut facets = HashMap::new();
         for (facet, col, counts) in self.cols.facets {
             let mut named = HashMap::new();

@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::collect::{Gather, Harvest, Key, OpenAt, Plan};
-use crate::schema::{self, FACETS, FOLDED, FRENCH, Fields, ZONES, facet_field_name};
+use crate::schema::{self, FACETS, FOLDED, FRENCH, Fields, GEO_LEVELS, WEEK_WORDS, ZONES, facet_field_name};
 use crate::{Cluster, Hit, SearchDoc, SearchError, SearchQuery, SearchResults, Sort};
 
 /// How long and how many past snapshots stay available to cursors.
@@ -39,6 +39,54 @@ struct Cursor {
     g: u64,
     k: Key,
     i: i64,
+}
+
+/// At most this many grid cells in a geographic prefilter; beyond, the
+/// coarsest level is still too fine and the collector checks every document.
+const MAX_CELLS: i64 = 64;
+
+/// A box holding every point within `radius_km` of (`lat`, `lon`) by
+/// [`crate::haversine_m`], with a margin; `None` near a pole or the
+/// antimeridian, where no simple box does.
+fn near_box(lat: f64, lon: f64, radius_km: f64) -> Option<(f64, f64, f64, f64)> {
+    let angle = radius_km * 1000.0 / 6_371_000.0;
+    let dlat = angle.to_degrees() * 1.001 + 1e-6;
+    let ratio = angle.sin() / lat.to_radians().cos();
+    if lat - dlat <= -90.0 || lat + dlat >= 90.0 || !(0.0..1.0).contains(&ratio) {
+        return None;
+    }
+    // The widest longitude a circle reaches on the sphere.
+    let dlon = ratio.asin().to_degrees() * 1.001 + 1e-6;
+    if lon - dlon < -180.0 || lon + dlon > 180.0 {
+        return None;
+    }
+    Some((lat - dlat, lon - dlon, lat + dlat, lon + dlon))
+}
+
+/// The grid cells covering what `near` and `bbox` let through, at the finest
+/// level that needs at most [`MAX_CELLS`]; `None` when no level does.
+fn geo_cells(near: Option<(f64, f64, f64)>, bbox: Option<(f64, f64, f64, f64)>) -> Option<Vec<u64>> {
+    let around = match near {
+        Some((lat, lon, r)) => Some(near_box(lat, lon, r)?),
+        None => None,
+    };
+    let (a, b, c, d) = match (around, bbox) {
+        (None, None) => return None,
+        (Some(x), None) | (None, Some(x)) => x,
+        (Some(x), Some(y)) => (x.0.max(y.0), x.1.max(y.1), x.2.min(y.2), x.3.min(y.3)),
+    };
+    let (a, b, c, d) = (a.max(-90.0), b.max(-180.0), c.min(90.0), d.min(180.0));
+    if a > c || b > d {
+        // Nothing can match: an empty prefilter says so.
+        return Some(Vec::new());
+    }
+    GEO_LEVELS.iter().enumerate().find_map(|(level, size)| {
+        let rows = (a / size).floor() as i64..=(c / size).floor() as i64;
+        let cols = (b / size).floor() as i64..=(d / size).floor() as i64;
+        let n = (rows.end() - rows.start() + 1) * (cols.end() - cols.start() + 1);
+        (n <= MAX_CELLS)
+            .then(|| rows.flat_map(|r| cols.clone().map(move |c| schema::geo_cell_at(level, r, c))).collect())
+    })
 }
 
 impl SearchIndex {
@@ -103,11 +151,18 @@ impl SearchIndex {
         if let Some((lat, lon)) = d.geo {
             doc.add_f64(f.lat, lat);
             doc.add_f64(f.lon, lon);
+            for level in 0..GEO_LEVELS.len() {
+                doc.add_u64(f.geo_cell, schema::geo_cell(level, lat, lon));
+            }
         }
         let zone = ZONES.iter().position(|z| *z == d.tz).unwrap_or(0) as u64;
         doc.add_u64(f.zone, zone);
-        for s in &d.open_slots {
-            doc.add_u64(f.slots, zone * 1000 + u64::from(*s));
+        let mut week = [0u64; WEEK_WORDS];
+        for s in d.open_slots.iter().map(|s| usize::from(*s)).filter(|s| *s < WEEK_WORDS * 64) {
+            week[s / 64] |= 1 << (s % 64);
+        }
+        for (field, bits) in f.week.iter().zip(week) {
+            doc.add_u64(*field, bits);
         }
         doc.add_u64(f.ph_off, u64::from(d.closed_on_public_holidays));
         doc.add_u64(f.quality, u64::from(d.quality));
@@ -214,6 +269,24 @@ impl SearchIndex {
                 must.push((Occur::Must, any_of(field, values)));
             }
         }
+        let cells = geo_cells(q.near, q.bbox);
+        if cells.as_ref().is_some_and(Vec::is_empty) {
+            return (Box::new(EmptyQuery), has_text);
+        }
+        if let Some(cells) = cells {
+            let terms: Vec<(Occur, Box<dyn Query>)> = cells
+                .into_iter()
+                .map(|c| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_u64(self.fields.geo_cell, c),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            // A prefilter only: it must not add to the text's score.
+            must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), 0.0))));
+        }
         if must.is_empty() {
             return (Box::new(AllQuery), false);
         }
@@ -225,18 +298,15 @@ impl SearchIndex {
     }
 
     fn open_at(at: DateTime<Utc>, holiday: bool) -> OpenAt {
-        let targets = ZONES
+        let slots = ZONES
             .iter()
-            .enumerate()
-            .map(|(i, z)| {
+            .map(|z| {
                 let tz: chrono_tz::Tz = z.parse().unwrap_or(chrono_tz::Europe::Paris);
                 let local = at.with_timezone(&tz);
-                let slot = u64::from(local.weekday().num_days_from_monday()) * 48
-                    + u64::from(local.hour() * 2 + local.minute() / 30);
-                i as u64 * 1000 + slot
+                (local.weekday().num_days_from_monday() * 48 + local.hour() * 2 + local.minute() / 30) as usize
             })
             .collect();
-        OpenAt { targets, exclude_public_holiday_closures: holiday }
+        OpenAt { slots, exclude_public_holiday_closures: holiday }
     }
 
     fn run(&self, q: &SearchQuery, cell_deg: Option<f64>) -> Result<(u64, Searcher, Harvest), SearchError> {

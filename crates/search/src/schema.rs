@@ -56,12 +56,39 @@ pub struct Fields {
     pub lat: Field,
     pub lon: Field,
     pub zone: Field,
-    pub slots: Field,
+    /// The week's open half-hours as a bitmap: slot `s` is bit `s % 64` of
+    /// `week[s / 64]`, so "open at" is one fast-field read per hit instead
+    /// of a scan of the document's slots.
+    pub week: [Field; WEEK_WORDS],
+    /// Grid cells holding the position, at each of [`GEO_LEVELS`]: a radius
+    /// or box query first takes the cells around it from the inverted
+    /// index, then checks exact distances on those documents only.
+    pub geo_cell: Field,
     pub ph_off: Field,
     pub quality: Field,
     pub verified: Field,
     pub stale: Field,
     pub sort_name: Field,
+}
+
+/// 48 half-hours × 7 days = 336 slots, in 6 words of 64 bits.
+pub const WEEK_WORDS: usize = 6;
+
+/// Sizes of the grid cells indexed for every position, in degrees, finest
+/// first (0.05° ≈ 5.5 km of latitude).
+pub const GEO_LEVELS: &[f64] = &[0.05, 0.5, 5.0];
+
+/// The term of the cell at `level` holding (`lat`, `lon`).
+pub fn geo_cell(level: usize, lat: f64, lon: f64) -> u64 {
+    let size = GEO_LEVELS[level];
+    geo_cell_at(level, (lat / size).floor() as i64, (lon / size).floor() as i64)
+}
+
+/// The term of cell (`row`, `col`) at `level`; rows and columns are
+/// `floor(degrees / size)`, offset to stay positive.
+pub fn geo_cell_at(level: usize, row: i64, col: i64) -> u64 {
+    const OFFSET: i64 = 1 << 19;
+    ((level as u64) << 40) | (((row + OFFSET) as u64 & 0xF_FFFF) << 20) | ((col + OFFSET) as u64 & 0xF_FFFF)
 }
 
 pub fn facet_field_name(facet: &str) -> String {
@@ -89,7 +116,8 @@ pub fn build() -> (Schema, Fields) {
         lat: b.add_f64_field("lat", FAST | STORED),
         lon: b.add_f64_field("lon", FAST | STORED),
         zone: b.add_u64_field("zone", FAST),
-        slots: b.add_u64_field("slots", FAST),
+        week: std::array::from_fn(|i| b.add_u64_field(&format!("week{i}"), FAST)),
+        geo_cell: b.add_u64_field("geo_cell", INDEXED),
         ph_off: b.add_u64_field("ph_off", FAST),
         quality: b.add_u64_field("quality", FAST),
         verified: b.add_u64_field("verified", FAST),

@@ -199,3 +199,76 @@ fn replacing_and_deleting_documents() {
     assert_eq!(ids(&i, "fablab"), vec![2]);
     assert_eq!(i.len(), 5);
 }
+
+#[test]
+fn open_at_late_in_the_week() {
+    // Sunday 23:30–24:00 is the week's last slot (335); Friday 18:00 is 228.
+    let mut late = doc(1, "Nocturne", "Paris", (48.85, 2.35));
+    late.open_slots = vec![228, 335];
+    let i = index(vec![late, doc(2, "Sans horaires", "Paris", (48.85, 2.35))]);
+    let open = |t: &str| {
+        let r = i.search(&SearchQuery { count_open_now: Some(at(t)), limit: 10, ..Default::default() }).unwrap();
+        r.open_now
+    };
+    assert_eq!(open("2026-11-29T23:45:00+01:00"), Some(1));
+    assert_eq!(open("2026-11-27T18:10:00+01:00"), Some(1));
+    assert_eq!(open("2026-11-29T23:15:00+01:00"), Some(0));
+    assert_eq!(open("2026-11-30T00:05:00+01:00"), Some(0), "Monday 00:00 is slot 0");
+}
+
+/// A cheap deterministic sequence in [0, 1).
+fn unit(n: u64) -> f64 {
+    let x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[test]
+fn radius_and_box_find_exactly_what_distances_say() {
+    // Around mainland France, Wallis (next to the antimeridian) and the
+    // far north, with points close to every radius tried.
+    let centres = [(45.65, 0.16), (-13.28, -176.17), (69.65, 18.96), (46.0, 179.95)];
+    let mut docs = Vec::new();
+    for (c, (lat, lon)) in centres.iter().enumerate() {
+        for k in 0..400u64 {
+            let n = c as u64 * 1000 + k;
+            let spread = [0.02, 0.2, 1.5][(k % 3) as usize];
+            let p = (
+                lat + (unit(2 * n) - 0.5) * spread,
+                (lon + (unit(2 * n + 1) - 0.5) * spread * 2.0).clamp(-180.0, 180.0),
+            );
+            docs.push(doc(n as i64, &format!("Lieu {n}"), "Quelque part", p));
+        }
+    }
+    let positions: Vec<(i64, (f64, f64))> = docs.iter().map(|d| (d.id, d.geo.unwrap())).collect();
+    let i = index(docs);
+    let count = |q: SearchQuery| i.search(&SearchQuery { limit: 1, ..q }).unwrap().total;
+    for (lat, lon) in centres {
+        for radius in [0.5, 2.0, 5.0, 10.0, 30.0, 100.0, 1000.0] {
+            let expected =
+                positions.iter().filter(|(_, p)| search::haversine_m((lat, lon), *p) <= radius * 1000.0).count();
+            assert_eq!(
+                count(SearchQuery { near: Some((lat, lon, radius)), ..Default::default() }),
+                expected as u64,
+                "{lat},{lon} {radius} km"
+            );
+        }
+        for half in [0.01, 0.1, 0.7, 3.0] {
+            let b = (lat - half, lon - half, lat + half, lon + half);
+            let expected =
+                positions.iter().filter(|(_, (la, lo))| *la >= b.0 && *la <= b.2 && *lo >= b.1 && *lo <= b.3).count();
+            assert_eq!(count(SearchQuery { bbox: Some(b), ..Default::default() }), expected as u64, "{b:?}");
+            let both = positions
+                .iter()
+                .filter(|(_, p)| {
+                    let (la, lo) = *p;
+                    la >= b.0 && la <= b.2 && lo >= b.1 && lo <= b.3 && search::haversine_m((lat, lon), *p) <= 20_000.0
+                })
+                .count();
+            let q = SearchQuery { bbox: Some(b), near: Some((lat, lon, 20.0)), ..Default::default() };
+            assert_eq!(count(q), both as u64, "{b:?} and 20 km");
+        }
+    }
+    // Disjoint radius and box: nothing, not an error.
+    let q = SearchQuery { near: Some((45.65, 0.16, 5.0)), bbox: Some((40.0, 0.0, 41.0, 1.0)), ..Default::default() };
+    assert_eq!(count(q), 0);
+}

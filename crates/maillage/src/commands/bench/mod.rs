@@ -95,6 +95,14 @@ pub struct SearchArgs {
     /// Do not run the PostgreSQL baseline.
     #[arg(long)]
     pub no_pg: bool,
+    /// Do not run the HTTP load (quick loops on the in-process figures).
+    #[arg(long)]
+    pub no_http: bool,
+    /// Do not import: search what `--data-dir` or `--database-url` already
+    /// holds (from an earlier run with the same `--size` and `--seed`, so
+    /// that the query set matches the records).
+    #[arg(long)]
+    pub skip_import: bool,
     /// Also search in process an index holding K copies of every document
     /// (moved up to ~2 km, new ids): a projection to K × size documents of
     /// the search alone, for sizes the import cannot reach in reasonable
@@ -138,9 +146,19 @@ async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     say(&format!("referentials: {}", referentials.origin));
     let generator = Generator::new(args.seed, referentials);
 
-    let imported = import_phase(&app, &generator, args.size).await?;
+    let imported = if args.skip_import {
+        say("import skipped (--skip-import)");
+        Imported::default()
+    } else {
+        import_phase(&app, &generator, args.size).await?
+    };
     let queries = query_set(&generator, &args);
-    let http = http_phase(&app, &queries, &args).await?;
+    let http = if args.no_http {
+        say("HTTP load skipped (--no-http)");
+        Http::default()
+    } else {
+        http_phase(&app, &queries, &args).await?
+    };
     let (indexer, build) = build_index(&app).await?;
     let inproc = inproc_phase(indexer.index.clone(), &queries, cores).await?;
     let projection = if args.replicate > 1 {
@@ -178,6 +196,7 @@ fn say(message: &str) {
 }
 
 /// What importing both sources took and gave.
+#[derive(Default)]
 struct Imported {
     rows: u64,
     created: i64,
@@ -279,6 +298,7 @@ fn query_set(generator: &Generator, args: &SearchArgs) -> Vec<BenchQuery> {
 }
 
 /// The HTTP load and what the server needed for it.
+#[derive(Default)]
 struct Http {
     stats: LoadStats,
     ready_after: Duration,

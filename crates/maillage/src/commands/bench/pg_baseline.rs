@@ -355,7 +355,8 @@ fn parse_point(s: &str) -> Option<(f64, f64)> {
 }
 
 /// The opening slot of `now` in each time zone the index knows, coded as
-/// the index codes them (zone × 1000 + half-hour of the week).
+/// the baseline's `slots` column holds them (zone × 1000 + half-hour of the
+/// week; a GIN index on an array is how a directory app would do it).
 fn open_targets(now: DateTime<Utc>) -> Vec<i32> {
     search::schema::ZONES
         .iter()
