@@ -254,6 +254,49 @@ impl WriteTx {
         Ok((survivor, merged))
     }
 
+    /// [`WriteTx::propose_duplicate`] for many pairs in one statement per
+    /// few thousand; returns how many were new. A pair given twice counts once.
+    pub async fn propose_duplicates(&mut self, pairs: &[(i64, i64, f64, Vec<String>)]) -> Result<i64> {
+        let mut seen = std::collections::HashSet::new();
+        let pairs: Vec<(i64, i64, f64, &Vec<String>)> = pairs
+            .iter()
+            .map(|(a, b, s, r)| ((*a).min(*b), (*a).max(*b), *s, r))
+            .filter(|(a, b, ..)| seen.insert((*a, *b)))
+            .collect();
+        let now = now_micros();
+        let mut inserted = 0;
+        for chunk in pairs.chunks(5_000) {
+            let values = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${}, ${}, 'pending', $1)", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO dedup_candidates (a_id, b_id, score, reasons, status, created_at) VALUES {values} \
+                 ON CONFLICT (a_id, b_id) DO NOTHING"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+            for (a, b, score, reasons) in chunk {
+                q = q.bind(*a).bind(*b).bind(*score).bind(to_json(reasons));
+            }
+            inserted += q.execute(self.conn()).await?.rows_affected() as i64;
+        }
+        Ok(inserted)
+    }
+
+    /// [`WriteTx::set_dedup_done`] for many records.
+    pub async fn set_dedup_done_many(&mut self, record_ids: &[i64]) -> Result<()> {
+        for chunk in record_ids.chunks(10_000) {
+            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let sql = format!("UPDATE atlas_records SET dedup_pending = 0 WHERE id IN ({placeholders})");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+
     /// Clears the "compare me" mark once duplicate detection has run.
     pub async fn set_dedup_done(&mut self, record_id: i64) -> Result<()> {
         sqlx::query("UPDATE atlas_records SET dedup_pending = 0 WHERE id = $1")
@@ -301,6 +344,25 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?;
         Ok(row.map(|r| r.0))
+    }
+
+    /// The pairs among `ids` already decided (merged or distinct), as
+    /// (smaller id, larger id): one query per ten thousand ids, not one per pair.
+    pub async fn decided_pairs(&self, ids: &[i64]) -> Result<std::collections::HashSet<(i64, i64)>> {
+        let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+        let mut out = std::collections::HashSet::new();
+        for chunk in ids.chunks(10_000) {
+            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let sql = format!(
+                "SELECT a_id, b_id FROM dedup_candidates WHERE a_id IN ({placeholders}) AND status <> 'pending'"
+            );
+            let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(q.fetch_all(self.pool()).await?.into_iter().filter(|(_, b)| wanted.contains(b)));
+        }
+        Ok(out)
     }
 
     /// Records still waiting for duplicate detection.

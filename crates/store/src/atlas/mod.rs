@@ -25,7 +25,7 @@ pub use dedup::{DedupCandidate, MergeRecord};
 pub use figures::KeyFigure;
 pub use freshness::StaleManaged;
 pub use links::Link;
-pub use records::RecordCursor;
+pub use records::{RecordCursor, RecordLocation};
 pub use runs::{ImportCounts, ImportReject, ImportRun};
 pub use sources::{SourceRecord, SourceUpsert, UpsertOutcome};
 

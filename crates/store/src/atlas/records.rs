@@ -62,6 +62,17 @@ impl TryFrom<RecordRow> for AtlasRecord {
     }
 }
 
+/// A live record's location columns, as [`Store::atlas_locations`] reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordLocation {
+    pub id: i64,
+    pub kind: RecordKind,
+    /// The saved coordinates: the record's own, else its commune's centroid.
+    pub geo: Option<(f64, f64)>,
+    pub pivot: Option<String>,
+    pub commune_insee: Option<String>,
+}
+
 /// Where to start a page of records, in id order.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RecordCursor {
@@ -82,7 +93,8 @@ impl Store {
     /// The records with these ids that exist, in no particular order.
     pub async fn atlas_records_by_ids(&self, ids: &[i64]) -> Result<Vec<AtlasRecord>> {
         let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
+        // Few statements even for thousands of ids (SQLite binds up to 32,766).
+        for chunk in ids.chunks(10_000) {
             let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
             let sql =
                 format!(concat!("SELECT ", record_columns!(), " FROM atlas_records WHERE id IN ({})"), placeholders);
@@ -162,44 +174,21 @@ impl Store {
         Ok(at)
     }
 
-    /// Live records of `kind` near a point (a bounding box of ±`degrees`)
-    /// or sharing a pivot or a commune: the candidates duplicate detection
-    /// compares a record with, instead of every pair.
-    pub async fn atlas_neighbours(
-        &self,
-        kind: RecordKind,
-        exclude_id: i64,
-        geo: Option<(f64, f64)>,
-        degrees: f64,
-        pivot: Option<&str>,
-        commune: Option<&str>,
-    ) -> Result<Vec<AtlasRecord>> {
-        let (lat, lon) = geo.unwrap_or((1000.0, 1000.0));
-        // Three indexed lookups rather than one OR, which would scan the
-        // table; `kind || ''` keeps SQLite from preferring the kind index.
-        let rows: Vec<RecordRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            record_columns!(),
-            " FROM atlas_records WHERE kind = $1 AND id <> $2 AND retired_at IS NULL AND merged_into IS NULL \
-               AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6 \
-             UNION SELECT ",
-            record_columns!(),
-            " FROM atlas_records WHERE pivot = $7 AND kind || '' = $1 AND id <> $2 AND retired_at IS NULL AND merged_into IS NULL \
-             UNION SELECT ",
-            record_columns!(),
-            " FROM atlas_records WHERE commune_insee = $8 AND kind || '' = $1 AND id <> $2 AND retired_at IS NULL \
-               AND merged_into IS NULL LIMIT 500"
-        ))
-        .bind(kind.as_str())
-        .bind(exclude_id)
-        .bind(lat - degrees)
-        .bind(lat + degrees)
-        .bind(lon - degrees * 1.5)
-        .bind(lon + degrees * 1.5)
-        .bind(pivot)
-        .bind(commune)
+    /// Where every live place and organisation is (id, kind, lat, lon,
+    /// pivot, commune): what duplicate detection needs to find a record's
+    /// neighbours in memory, instead of one query per record.
+    pub async fn atlas_locations(&self) -> Result<Vec<RecordLocation>> {
+        let rows: Vec<(i64, String, Option<f64>, Option<f64>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, kind, lat, lon, pivot, commune_insee FROM atlas_records \
+             WHERE retired_at IS NULL AND merged_into IS NULL AND kind <> 'service'",
+        )
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, kind, lat, lon, pivot, commune_insee)| {
+                Some(RecordLocation { id, kind: RecordKind::parse(&kind)?, geo: lat.zip(lon), pivot, commune_insee })
+            })
+            .collect())
     }
 }

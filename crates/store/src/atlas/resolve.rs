@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use domain::atlas::derive::{locate, quality};
 use domain::atlas::fields::field_spec;
-use domain::atlas::survivorship::{Claim, resolve, sources_fingerprint};
+use domain::atlas::survivorship::{Claim, HandEdit, resolve, sources_fingerprint};
 use domain::atlas::{RecordKind, Value};
 use domain::territory::Territory;
 
@@ -66,21 +66,88 @@ impl WriteTx {
         let kind = RecordKind::parse(&kind).ok_or_else(|| StoreError::Invalid(format!("record kind {kind}")))?;
         let sources = self.live_sources_of(id).await?;
         let edits: BTreeMap<String, _> = self.edits_of(id).await?.into_iter().collect();
+        let r = Resolved::compute(
+            RecordState { kind, created_at, verified_at, merged: merged_into.is_some() },
+            &sources,
+            &edits,
+            ctx,
+        );
+        sqlx::query(
+            "UPDATE atlas_records SET name = $1, data = $2, provenance = $3, conflicts = $4, commune_insee = $5, \
+             departement = $6, region = $7, epci = $8, pivot = $9, lat = $10, lon = $11, quality = $12, \
+             updated_at = $13, retired_at = CASE WHEN $14 = 1 THEN NULL ELSE COALESCE(retired_at, $13) END, \
+             dedup_pending = $14 WHERE id = $15",
+        )
+        .bind(r.name)
+        .bind(r.data)
+        .bind(r.provenance)
+        .bind(r.conflicts)
+        .bind(r.commune_insee)
+        .bind(r.departement)
+        .bind(r.region)
+        .bind(r.epci)
+        .bind(r.pivot)
+        .bind(r.lat)
+        .bind(r.lon)
+        .bind(r.quality)
+        .bind(ctx.now)
+        .bind(i64::from(r.live))
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        self.touch(id);
+        Ok(r.live)
+    }
+}
 
-        let claims = claims_of(&sources);
-        let mut last_change = created_at;
-        for s in &sources {
+/// What resolving reads of the record itself.
+#[derive(Clone, Copy)]
+pub(crate) struct RecordState {
+    pub kind: RecordKind,
+    pub created_at: i64,
+    pub verified_at: Option<i64>,
+    pub merged: bool,
+}
+
+/// A resolved record's columns, ready to save.
+pub(crate) struct Resolved {
+    pub name: String,
+    pub data: String,
+    pub provenance: String,
+    pub conflicts: String,
+    pub commune_insee: Option<String>,
+    pub departement: Option<String>,
+    pub region: Option<String>,
+    pub epci: Option<String>,
+    pub pivot: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub quality: i64,
+    pub live: bool,
+}
+
+impl Resolved {
+    /// The record as its live sources and hand edits make it, without I/O:
+    /// resolving one record again and creating records in bulk share it.
+    pub(crate) fn compute(
+        record: RecordState,
+        sources: &[SourceRecord],
+        edits: &BTreeMap<String, HandEdit>,
+        ctx: ResolveContext<'_>,
+    ) -> Self {
+        let claims = claims_of(sources);
+        let mut last_change = record.created_at;
+        for s in sources {
             last_change = last_change.max(s.fetched_at);
         }
         for e in edits.values() {
             last_change = last_change.max(e.edited_at);
         }
-        let resolution = resolve(kind, &claims, &edits);
+        let resolution = resolve(record.kind, &claims, edits);
         let values: BTreeMap<&str, &Value> = resolution.fields.iter().map(|(k, r)| (*k, &r.value)).collect();
         let location = locate(&values, ctx.territory);
         let days = |t: i64| (ctx.now - t) / DAY_MICROS;
-        let score = quality(&values, days(last_change), verified_at.map(days), ctx.stale_after_days);
-        let data: BTreeMap<&str, &Value> = values.clone();
+        let score = quality(&values, days(last_change), record.verified_at.map(days), ctx.stale_after_days);
         let provenance: BTreeMap<&str, Vec<FieldSource>> = resolution
             .fields
             .iter()
@@ -99,33 +166,23 @@ impl WriteTx {
             })
             .collect();
         let conflicts: Vec<FieldConflict> = resolution.conflicts.into_iter().map(Into::into).collect();
-        let live = merged_into.is_none() && (!sources.is_empty() || !edits.is_empty());
-        let name = values.get("name").and_then(|v| v.as_text()).unwrap_or_default();
-        let pivot = values.get("pivot").and_then(|v| v.as_text());
-        sqlx::query(
-            "UPDATE atlas_records SET name = $1, data = $2, provenance = $3, conflicts = $4, commune_insee = $5, \
-             departement = $6, region = $7, epci = $8, pivot = $9, lat = $10, lon = $11, quality = $12, \
-             updated_at = $13, retired_at = CASE WHEN $14 = 1 THEN NULL ELSE COALESCE(retired_at, $13) END, \
-             dedup_pending = $14 WHERE id = $15",
-        )
-        .bind(name)
-        .bind(to_json(&data))
-        .bind(to_json(&provenance))
-        .bind(to_json(&conflicts))
-        .bind(location.commune_insee)
-        .bind(location.departement)
-        .bind(location.region)
-        .bind(location.epci)
-        .bind(pivot)
-        .bind(location.geo.map(|g| g.0))
-        .bind(location.geo.map(|g| g.1))
-        .bind(i64::from(score))
-        .bind(ctx.now)
-        .bind(i64::from(live))
-        .bind(id)
-        .execute(self.conn())
-        .await?;
-        self.touch(id);
-        Ok(live)
+        let live = !record.merged && (!sources.is_empty() || !edits.is_empty());
+        let name = values.get("name").and_then(|v| v.as_text()).unwrap_or_default().to_owned();
+        let pivot = values.get("pivot").and_then(|v| v.as_text()).map(str::to_owned);
+        Resolved {
+            name,
+            data: to_json(&values),
+            provenance: to_json(&provenance),
+            conflicts: to_json(&conflicts),
+            commune_insee: location.commune_insee,
+            departement: location.departement,
+            region: location.region,
+            epci: location.epci,
+            pivot,
+            lat: location.geo.map(|g| g.0),
+            lon: location.geo.map(|g| g.1),
+            quality: i64::from(score),
+            live,
+        }
     }
 }

@@ -143,15 +143,18 @@ pub struct ImportReject {
 
 impl WriteTx {
     pub async fn add_import_rejects(&mut self, run_id: i64, rejects: &[ImportReject]) -> Result<()> {
-        for r in rejects {
-            sqlx::query("INSERT INTO import_rejects (run_id, line, field, reason, raw) VALUES ($1, $2, $3, $4, $5)")
-                .bind(run_id)
-                .bind(r.line)
-                .bind(&r.field)
-                .bind(&r.reason)
-                .bind(&r.raw)
-                .execute(self.conn())
-                .await?;
+        // One statement per few thousand rows (SQLite binds at most 32,766 values).
+        for chunk in rejects.chunks(5_000) {
+            let values = (0..chunk.len())
+                .map(|i| format!("($1, ${}, ${}, ${}, ${})", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("INSERT INTO import_rejects (run_id, line, field, reason, raw) VALUES {values}");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(run_id);
+            for r in chunk {
+                q = q.bind(r.line).bind(&r.field).bind(&r.reason).bind(&r.raw);
+            }
+            q.execute(self.conn()).await?;
         }
         Ok(())
     }

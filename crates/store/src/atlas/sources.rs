@@ -281,3 +281,281 @@ impl Store {
         .await?)
     }
 }
+
+/// Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
+const MAX_PARAMS: usize = 30_000;
+
+/// A source row found for an upsert: (id, record id, fingerprint, retired at).
+type Existing = (i64, i64, String, Option<i64>);
+
+impl WriteTx {
+    /// [`WriteTx::upsert_source`] for many rows of one source at once, in a
+    /// few multi-row statements; the outcomes are in the order of `rows`.
+    /// Unlike it, records it creates come back resolved (their only input
+    /// is the new source row, so nothing needs to be read back); the
+    /// caller resolves updated records. A source id given twice is saved
+    /// in order, as one call per row would.
+    pub async fn upsert_sources(
+        &mut self,
+        rows: &[SourceUpsert<'_>],
+        now: i64,
+        ctx: super::resolve::ResolveContext<'_>,
+    ) -> Result<Vec<UpsertOutcome>> {
+        let mut out = Vec::with_capacity(rows.len());
+        let mut start = 0;
+        while start < rows.len() {
+            // The longest run without a repeated (source, source id).
+            let mut seen = std::collections::HashSet::new();
+            let mut end = start;
+            while end < rows.len() && seen.insert((rows[end].source, rows[end].source_id)) {
+                end += 1;
+            }
+            out.extend(self.upsert_distinct_sources(&rows[start..end], now, ctx).await?);
+            start = end;
+        }
+        Ok(out)
+    }
+
+    async fn upsert_distinct_sources(
+        &mut self,
+        rows: &[SourceUpsert<'_>],
+        now: i64,
+        ctx: super::resolve::ResolveContext<'_>,
+    ) -> Result<Vec<UpsertOutcome>> {
+        let existing = self.existing_sources(rows).await?;
+        let mut out: Vec<Option<UpsertOutcome>> = vec![None; rows.len()];
+        let mut unchanged: Vec<i64> = Vec::new();
+        let mut created: Vec<usize> = Vec::new();
+        for (i, u) in rows.iter().enumerate() {
+            match existing.get(&(u.source, u.source_id)) {
+                Some((id, record_id, fingerprint, None)) if fingerprint == u.fingerprint => {
+                    unchanged.push(*id);
+                    out[i] = Some(UpsertOutcome::Unchanged { record_id: *record_id });
+                }
+                Some((id, record_id, _, _)) => {
+                    sqlx::query(
+                        "UPDATE atlas_sources SET data = $1, fingerprint = $2, observed_at = $3, fetched_at = $4, \
+                         last_run = $5, retired_at = NULL WHERE id = $6",
+                    )
+                    .bind(to_json(u.fields))
+                    .bind(u.fingerprint)
+                    .bind(u.observed_at)
+                    .bind(now)
+                    .bind(u.run_id)
+                    .bind(*id)
+                    .execute(self.conn())
+                    .await?;
+                    out[i] = Some(UpsertOutcome::Updated { record_id: *record_id });
+                }
+                None => created.push(i),
+            }
+        }
+        // Rows of one source carry one run.
+        for (run, ids) in group_by_run(rows, &existing, &unchanged) {
+            for chunk in ids.chunks(MAX_PARAMS - 1) {
+                let placeholders = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+                let sql = format!("UPDATE atlas_sources SET last_run = $1 WHERE id IN ({placeholders})");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(run);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(self.conn()).await?;
+            }
+        }
+        let ids = self.new_record_ids(created.len()).await?;
+        let new: Vec<(i64, &SourceUpsert<'_>)> = ids.iter().copied().zip(created.iter().map(|&i| &rows[i])).collect();
+        self.insert_resolved_records(&new, now, ctx).await?;
+        self.insert_source_rows(&new, now).await?;
+        for (&i, &record_id) in created.iter().zip(&ids) {
+            out[i] = Some(UpsertOutcome::Created { record_id });
+        }
+        Ok(out.into_iter().map(|o| o.expect("every row has an outcome")).collect())
+    }
+
+    /// The source rows already saved for these (source, source id).
+    async fn existing_sources<'r>(
+        &mut self,
+        rows: &[SourceUpsert<'r>],
+    ) -> Result<std::collections::HashMap<(&'r str, &'r str), Existing>> {
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        let mut by_source: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for u in rows {
+            by_source.entry(u.source).or_default().push(u.source_id);
+        }
+        for (source, ids) in by_source {
+            for chunk in ids.chunks(MAX_PARAMS - 1) {
+                let placeholders = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+                let sql = format!(
+                    "SELECT source_id, id, record_id, fingerprint, retired_at FROM atlas_sources \
+                     WHERE source = $1 AND source_id IN ({placeholders})"
+                );
+                let mut q = sqlx::query_as::<_, (String, i64, i64, String, Option<i64>)>(sqlx::AssertSqlSafe(sql))
+                    .bind(source);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                // Keyed by the caller's strings, which outlive the rows read.
+                let asked: std::collections::HashSet<&'r str> = chunk.iter().copied().collect();
+                for (source_id, id, record_id, fingerprint, retired_at) in q.fetch_all(self.conn()).await? {
+                    if let Some(key) = asked.get(source_id.as_str()) {
+                        found.insert((source, *key), (id, record_id, fingerprint, retired_at));
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// `n` fresh record ids, reserved so that each new record can be
+    /// written whole with its own source in one multi-row insert each.
+    async fn new_record_ids(&mut self, n: usize) -> Result<Vec<i64>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        if self.is_postgres() {
+            let rows: Vec<(i64,)> = sqlx::query_as(
+                "SELECT nextval(pg_get_serial_sequence('atlas_records', 'id')) FROM generate_series(1, $1)",
+            )
+            .bind(n as i64)
+            .fetch_all(self.conn())
+            .await?;
+            Ok(rows.into_iter().map(|r| r.0).collect())
+        } else {
+            // The transaction began IMMEDIATE: no other writer until it ends.
+            let (max,): (i64,) =
+                sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM atlas_records").fetch_one(self.conn()).await?;
+            Ok((max + 1..=max + n as i64).collect())
+        }
+    }
+
+    async fn insert_resolved_records(
+        &mut self,
+        new: &[(i64, &SourceUpsert<'_>)],
+        now: i64,
+        ctx: super::resolve::ResolveContext<'_>,
+    ) -> Result<()> {
+        const COLUMNS: usize = 19;
+        for chunk in new.chunks(MAX_PARAMS / COLUMNS) {
+            let values = (0..chunk.len())
+                .map(|r| {
+                    let p = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect::<Vec<_>>().join(", ");
+                    format!("({p})")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO atlas_records (id, kind, synthetic, created_at, updated_at, name, data, provenance, \
+                 conflicts, commune_insee, departement, region, epci, pivot, lat, lon, quality, dedup_pending, \
+                 retired_at) VALUES {values}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, u) in chunk {
+                let source = SourceRecord {
+                    id: 0,
+                    source: u.source.to_owned(),
+                    source_id: u.source_id.to_owned(),
+                    record_id: *id,
+                    kind: u.kind,
+                    fields: u.fields.clone(),
+                    fingerprint: u.fingerprint.to_owned(),
+                    observed_at: u.observed_at,
+                    fetched_at: now,
+                    verified_at: None,
+                    retired_at: None,
+                };
+                let state = super::resolve::RecordState { kind: u.kind, created_at: now, verified_at: None, merged: false };
+                let r = super::resolve::Resolved::compute(state, std::slice::from_ref(&source), &BTreeMap::new(), ctx);
+                // What `resolve_record` would save: at ctx.now, live or retired.
+                let retired_at = if r.live { None } else { Some(ctx.now) };
+                q = q
+                    .bind(*id)
+                    .bind(u.kind.as_str())
+                    .bind(i64::from(u.synthetic))
+                    .bind(now)
+                    .bind(ctx.now)
+                    .bind(r.name)
+                    .bind(r.data)
+                    .bind(r.provenance)
+                    .bind(r.conflicts)
+                    .bind(r.commune_insee)
+                    .bind(r.departement)
+                    .bind(r.region)
+                    .bind(r.epci)
+                    .bind(r.pivot)
+                    .bind(r.lat)
+                    .bind(r.lon)
+                    .bind(r.quality)
+                    .bind(i64::from(r.live))
+                    .bind(retired_at);
+            }
+            q.execute(self.conn()).await?;
+            for (id, _) in chunk {
+                self.touch(*id);
+            }
+        }
+        Ok(())
+    }
+
+    async fn insert_source_rows(&mut self, new: &[(i64, &SourceUpsert<'_>)], now: i64) -> Result<()> {
+        const COLUMNS: usize = 9;
+        for chunk in new.chunks(MAX_PARAMS / COLUMNS) {
+            let values = (0..chunk.len())
+                .map(|r| {
+                    let p = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect::<Vec<_>>().join(", ");
+                    format!("({p})")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO atlas_sources (source, source_id, record_id, kind, data, fingerprint, observed_at, \
+                 fetched_at, last_run) VALUES {values}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (record_id, u) in chunk {
+                q = q
+                    .bind(u.source)
+                    .bind(u.source_id)
+                    .bind(*record_id)
+                    .bind(u.kind.as_str())
+                    .bind(to_json(u.fields))
+                    .bind(u.fingerprint)
+                    .bind(u.observed_at)
+                    .bind(now)
+                    .bind(u.run_id);
+            }
+            q.execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+
+    /// [`WriteTx::mark_source_seen`] for many source ids of one source.
+    pub async fn mark_sources_seen(&mut self, source: &str, source_ids: &[String], run_id: i64) -> Result<()> {
+        for chunk in source_ids.chunks(MAX_PARAMS - 2) {
+            let placeholders = (3..chunk.len() + 3).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let sql =
+                format!("UPDATE atlas_sources SET last_run = $1 WHERE source = $2 AND source_id IN ({placeholders})");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(run_id).bind(source);
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            q.execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Unchanged source rows by the run to stamp on them.
+fn group_by_run(
+    rows: &[SourceUpsert<'_>],
+    existing: &std::collections::HashMap<(&str, &str), Existing>,
+    unchanged: &[i64],
+) -> BTreeMap<Option<i64>, Vec<i64>> {
+    let unchanged: std::collections::HashSet<i64> = unchanged.iter().copied().collect();
+    let mut out: BTreeMap<Option<i64>, Vec<i64>> = BTreeMap::new();
+    for u in rows {
+        if let Some((id, ..)) = existing.get(&(u.source, u.source_id)).filter(|e| unchanged.contains(&e.0)) {
+            out.entry(u.run_id).or_default().push(*id);
+        }
+    }
+    out
+}

@@ -230,31 +230,32 @@ async fn try_batch(
     let ctx = resolve_context(app, now);
     let mut c = ImportCounts::default();
     let mut tx = app.store.write().await?;
+    let fingerprints: Vec<String> = batch.records.iter().flatten().map(fingerprint).collect();
+    let upserts: Vec<SourceUpsert<'_>> = batch
+        .records
+        .iter()
+        .flatten()
+        .zip(&fingerprints)
+        .map(|(r, fp)| SourceUpsert {
+            source,
+            source_id: &r.source_id,
+            kind: r.kind,
+            fields: &r.fields,
+            fingerprint: fp,
+            observed_at: r.observed_at,
+            run_id: Some(run_id),
+            synthetic,
+        })
+        .collect();
+    // Created records come back resolved; updated ones are resolved below.
+    let mut outcomes = tx.upsert_sources(&upserts, now, ctx).await?.into_iter();
     let mut to_resolve = Vec::new();
     for records in &batch.records {
         let mut first: Option<i64> = None;
         for r in records {
-            let fp = fingerprint(r);
-            let outcome = tx
-                .upsert_source(
-                    SourceUpsert {
-                        source,
-                        source_id: &r.source_id,
-                        kind: r.kind,
-                        fields: &r.fields,
-                        fingerprint: &fp,
-                        observed_at: r.observed_at,
-                        run_id: Some(run_id),
-                        synthetic,
-                    },
-                    now,
-                )
-                .await?;
+            let outcome = outcomes.next().ok_or_else(|| StoreError::Other("an upsert without outcome".into()))?;
             match outcome {
-                UpsertOutcome::Created { record_id } => {
-                    c.created += 1;
-                    to_resolve.push(record_id);
-                }
+                UpsertOutcome::Created { .. } => c.created += 1,
                 UpsertOutcome::Updated { record_id } => {
                     c.updated += 1;
                     to_resolve.push(record_id);
@@ -275,9 +276,7 @@ async fn try_batch(
         tx.resolve_record(id, ctx).await?;
     }
     tx.add_import_rejects(run_id, &batch.rejects).await?;
-    for source_id in &batch.still_listed {
-        tx.mark_source_seen(source, source_id, run_id).await?;
-    }
+    tx.mark_sources_seen(source, &batch.still_listed, run_id).await?;
     tx.audit(AuditEvent::new(actor.audit_actor(), "import.batch", "import_run", run_id).with_summary(format!(
         "created {}, updated {}, unchanged {}, rejected {}",
         c.created,
