@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use domain::accounts::FieldError;
 use domain::audit::{AuditActor, AuditEvent};
-use domain::operations::programmes::{AnswerProblem, CheckedAnswers, QuestionKind, QuestionRule, check_answers, session_for_checkin};
+use domain::operations::programmes::{
+    AnswerProblem, CheckedAnswers, QuestionKind, QuestionRule, check_answers, session_for_checkin,
+};
 use domain::policy::{Action, Actor, Resource as On, authorize};
 use store::events::{Event, Registration};
 use store::programmes::{Attendance, Question, Session, TicketCategory};
@@ -245,10 +247,7 @@ pub(crate) async fn check_registration_answers(
 
 /// The domain check over stored questions (pages use it to put each
 /// message beside its question).
-pub fn check_questions_answers(
-    questions: &[Question],
-    answers: &HashMap<i64, String>,
-) -> CheckedAnswers {
+pub fn check_questions_answers(questions: &[Question], answers: &HashMap<i64, String>) -> CheckedAnswers {
     let rules: Vec<QuestionRule<'_>> = questions
         .iter()
         .map(|q| QuestionRule {

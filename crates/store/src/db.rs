@@ -3,7 +3,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use domain::audit::{AuditEvent, AuditRecord};
+use domain::audit::AuditEvent;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};

@@ -250,7 +250,9 @@ async fn check_batch(app: &App, places: &mut Neighbourhood, ids: &[i64]) -> Resu
     let mut records: HashMap<i64, AtlasRecord> =
         app.store.atlas_records_by_ids(ids).await?.into_iter().map(|r| (r.id, r)).collect();
     if let Some(missing) = ids.iter().find(|id| !records.contains_key(id)) {
-        return Err(StoreError::Other(format!("record {missing} waits for duplicate detection but does not exist")).into());
+        return Err(
+            StoreError::Other(format!("record {missing} waits for duplicate detection but does not exist")).into()
+        );
     }
     for r in records.values() {
         places.update(r);

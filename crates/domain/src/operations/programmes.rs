@@ -68,10 +68,7 @@ pub type CheckedAnswers = Result<Vec<(i64, String)>, Vec<(i64, AnswerProblem)>>;
 /// Checks answers (question id → text) against the questions; returns the
 /// answers to store (trimmed, empty optional ones left out) or every
 /// problem, by question id, in question order.
-pub fn check_answers(
-    questions: &[QuestionRule<'_>],
-    answers: &HashMap<i64, String>,
-) -> CheckedAnswers {
+pub fn check_answers(questions: &[QuestionRule<'_>], answers: &HashMap<i64, String>) -> CheckedAnswers {
     let mut problems = Vec::new();
     let mut keep = Vec::new();
     for q in questions {

@@ -268,6 +268,7 @@ impl Priced {
                 quantity: count,
                 unit_cents: t.unit_cents,
                 vat_bp: t.vat_bp,
+                category: super::accounting::RevenueCategory::Rental,
             });
             units.push(unit);
         }

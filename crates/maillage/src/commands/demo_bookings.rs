@@ -55,7 +55,7 @@ pub async fn fill(app: &App) -> anyhow::Result<Option<String>> {
         let at = |h: u32| local_to_utc(day.and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN)), tz);
         let (Ok(start), Ok(end)) = (at(from), at(to)) else { continue };
         // A machine closed on Sundays refuses its slot: the demo goes on.
-        if book(app, &booker, resource, start, end).await.is_ok() {
+        if book(app, &booker, resource, start, end, false).await.is_ok() {
             booked += 1;
         }
     }

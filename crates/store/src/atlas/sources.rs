@@ -389,8 +389,8 @@ impl WriteTx {
                     "SELECT source_id, id, record_id, fingerprint, retired_at FROM atlas_sources \
                      WHERE source = $1 AND source_id IN ({placeholders})"
                 );
-                let mut q = sqlx::query_as::<_, (String, i64, i64, String, Option<i64>)>(sqlx::AssertSqlSafe(sql))
-                    .bind(source);
+                let mut q =
+                    sqlx::query_as::<_, (String, i64, i64, String, Option<i64>)>(sqlx::AssertSqlSafe(sql)).bind(source);
                 for id in chunk {
                     q = q.bind(*id);
                 }
@@ -463,7 +463,8 @@ impl WriteTx {
                     verified_at: None,
                     retired_at: None,
                 };
-                let state = super::resolve::RecordState { kind: u.kind, created_at: now, verified_at: None, merged: false };
+                let state =
+                    super::resolve::RecordState { kind: u.kind, created_at: now, verified_at: None, merged: false };
                 let r = super::resolve::Resolved::compute(state, std::slice::from_ref(&source), &BTreeMap::new(), ctx);
                 // What `resolve_record` would save: at ctx.now, live or retired.
                 let retired_at = if r.live { None } else { Some(ctx.now) };

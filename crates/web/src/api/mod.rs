@@ -14,8 +14,8 @@ mod invoices;
 pub mod me;
 mod openapi;
 mod operations;
-mod tariffs;
 pub mod programmes;
+mod tariffs;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;

@@ -644,7 +644,7 @@ pub async fn book(
         Ok(slot) => slot,
         Err(errors) => return refuse(&state, page, id, input, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match app::operations::book(&state.app, &actor, id, from, to).await {
+    match app::operations::book(&state.app, &actor, id, from, to, false).await {
         Ok(_) => Ok(redirect_with_notice(MINE, "booked")),
         Err(AppError::SlotTaken { resource_id, starts_at, ends_at }) => {
             let name = if resource_id == resource.id {

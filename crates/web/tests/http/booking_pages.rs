@@ -107,7 +107,7 @@ async fn calendar(server: &TestServer) {
     let booker = server.user("reserve@exemple.fr", &[]).await;
     let d = day();
     // The whole venue is privatised from 10:00 to 12:00 (local time).
-    app::operations::book(&server.app, &as_user(booker.id), t.venue, paris(d, 10), paris(d, 12)).await.unwrap();
+    app::operations::book(&server.app, &as_user(booker.id), t.venue, paris(d, 10), paris(d, 12), false).await.unwrap();
     let date = d.format("%Y-%m-%d").to_string();
 
     let anonymous = browser();
@@ -125,7 +125,7 @@ async fn calendar(server: &TestServer) {
     assert!(html.contains("rel=\"prev\"") && html.contains("rel=\"next\""));
 
     // A room elsewhere under the venue is blocked too; a booked room blocks the venue.
-    app::operations::book(&server.app, &as_user(booker.id), t.room, paris(d, 15), paris(d, 16)).await.unwrap();
+    app::operations::book(&server.app, &as_user(booker.id), t.room, paris(d, 15), paris(d, 16), false).await.unwrap();
     let (_, venue_week) = get(&anonymous, server, &format!("/ressources/{}/calendrier?date={date}", t.venue)).await;
     assert!(venue_week.contains("Occupé par « Salle Garonne »"), "the room's booking blocks the venue");
     let (_, sibling) =

@@ -17,6 +17,6 @@ mod invoices;
 mod openapi;
 mod operations;
 mod pages;
-mod tariffs;
 mod programmes;
+mod tariffs;
 mod two_servers;
