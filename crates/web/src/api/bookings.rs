@@ -103,14 +103,31 @@ pub async fn check_in_booking(
 #[serde(deny_unknown_fields)]
 pub struct NewMembershipDoc {
     pub user_id: i64,
-    /// member or resident (a resident may also book what members may).
-    pub role: String,
+    /// A resident may also book what members may.
+    pub role: MembershipRoleDoc,
     /// The atlas organisation they come with.
     pub organisation_id: Option<i64>,
     /// From now when absent.
     pub starts_at: Option<DateTime<Utc>>,
     /// Open-ended when absent.
     pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// An unknown role is refused with the body, before any lookup.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum MembershipRoleDoc {
+    Member,
+    Resident,
+}
+
+impl MembershipRoleDoc {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Resident => "resident",
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -138,7 +155,7 @@ pub async fn create_membership(
 ) -> ApiResult<(StatusCode, JsonResponse<MembershipDoc>)> {
     let input = MembershipInput {
         user_id: body.user_id,
-        role: body.role,
+        role: body.role.as_str().to_owned(),
         organisation_id: body.organisation_id,
         starts_at: body.starts_at,
         ends_at: body.ends_at,

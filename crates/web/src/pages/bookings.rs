@@ -334,7 +334,10 @@ pub async fn calendar(
     let names: HashMap<i64, (&str, &str)> = tree.iter().map(|r| (r.id, (r.name.as_str(), r.path.as_str()))).collect();
     let mut bookers: HashMap<i64, String> = HashMap::new();
     let mut busy = Vec::new();
-    for b in store.bookings_of_tree(resource.root_id, to_micros(from), to_micros(to)).await.map_err(store_err(lang))? {
+    // Pending approvals and live holds block the slot as confirmed bookings do.
+    let blocking =
+        store.blocking_bookings_of_tree(resource.root_id, to_micros(from), to_micros(to), store::now_micros());
+    for b in blocking.await.map_err(store_err(lang))? {
         let Some((name, path)) = names.get(&b.resource_id) else { continue };
         if !in_same_line(path, &resource.path) {
             continue;

@@ -77,6 +77,41 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
                 json!({"resource_id": 999999, "starts_at": "2030-01-07T09:00:00Z", "ends_at": "2030-01-07T10:00:00Z"}),
             ),
         ),
+        ("GET", "/api/v1/bookings/999999".into(), None),
+        ("GET", "/api/v1/bookings/999999/charge".into(), None),
+        ("POST", "/api/v1/bookings/999999/confirm".into(), None),
+        ("POST", "/api/v1/bookings/999999/approve".into(), None),
+        ("POST", "/api/v1/bookings/999999/refuse".into(), None),
+        ("POST", "/api/v1/bookings/999999/cancel".into(), None),
+        ("POST", "/api/v1/bookings/999999/check-in".into(), None),
+        ("POST", "/api/v1/places/999999/memberships".into(), Some(json!({"user_id": 5, "role": "member"}))),
+        ("POST", "/api/v1/places/999999/trainings".into(), Some(json!({"user_id": 5, "training": "laser"}))),
+        (
+            "PUT",
+            "/api/v1/resources/999999/tariffs".into(),
+            Some(json!({"tariffs": [{"audience": "public", "unit": "hour", "unit_cents": 1500, "vat_bp": 2000}]})),
+        ),
+        (
+            "POST",
+            "/api/v1/resources/999999/quote".into(),
+            Some(json!({"starts_at": "2030-01-07T09:00:00Z", "ends_at": "2030-01-07T10:00:00Z"})),
+        ),
+        (
+            "POST",
+            "/api/v1/places/999999/plans".into(),
+            Some(json!({"kind": "membership", "name": "Adhésion", "fee_cents": 3000, "credit_unit": "hours",
+                        "credit_amount": 10})),
+        ),
+        ("POST", "/api/v1/plans/999999/subscribe".into(), None),
+        ("GET", "/api/v1/places/999999/credits".into(), None),
+        ("GET", "/api/v1/events/999999/attendance".into(), None),
+        ("GET", "/api/v1/events/999999/answers".into(), None),
+        ("POST", "/api/v1/events/999999/check-in".into(), Some(json!({"code": "ABCD-EFGH"}))),
+        // `present` holds a word so that the wrong-type case has a value to break.
+        ("PUT", "/api/v1/registrations/999999/attendance/999999".into(), Some(json!({"present": "yes"}))),
+        ("POST", "/api/v1/places/999999/periods/2026-01/close".into(), None),
+        ("GET", "/api/v1/places/999999/accounting.csv".into(), None),
+        ("GET", "/api/v1/places/999999/revenue".into(), None),
     ]
 }
 
@@ -96,6 +131,8 @@ pub fn public_routes() -> Vec<(&'static str, String, &'static str)> {
     rows.push(("GET", "/api/v1/events/999999".into(), "id"));
     rows.push(("GET", "/api/v1/events/999999/calendar.ics".into(), "id"));
     rows.push(("GET", "/api/v1/places/999999/events.ics".into(), "id"));
+    rows.push(("GET", "/api/v1/resources/999999/tariffs".into(), "id"));
+    rows.push(("GET", "/api/v1/places/999999/plans".into(), "id"));
     rows
 }
 
@@ -111,10 +148,11 @@ async fn assert_json_error(response: reqwest::Response, status: u16, code: &str,
     assert!(body["error"]["details"].is_object(), "{what}");
 }
 
-/// Replaces the first string or object value of an object with a number.
+/// Replaces the first string, object or array value of an object with a number.
 fn with_wrong_type(body: &Value) -> Value {
     let mut b = body.clone();
-    if let Some((_, v)) = b.as_object_mut().unwrap().iter_mut().find(|(_, v)| v.is_string() || v.is_object()) {
+    let breakable = |v: &Value| v.is_string() || v.is_object() || v.is_array();
+    if let Some((_, v)) = b.as_object_mut().unwrap().iter_mut().find(|(_, v)| breakable(v)) {
         *v = json!(42);
     }
     b
@@ -373,7 +411,9 @@ fn every_documented_operation_has_bad_input_coverage() {
                 .replace("/users/7/", "/users/{id}/")
                 .replace("/999999", "/{id}")
                 .replace("/exports/klingon", "/exports/{format}")
-                .replace("/figures/2025", "/figures/{year}");
+                .replace("/figures/2025", "/figures/{year}")
+                .replace("/periods/2026-01/", "/periods/{period}/")
+                .replace("/attendance/{id}", "/attendance/{session_id}");
             format!("{m} {generic}")
         })
         .collect();

@@ -404,9 +404,10 @@ async fn organisations_and_access_rules(db: &TestDb) {
     .await;
     assert_eq!((status, e["error"]["code"].as_str()), (403, Some("training_required")), "{e}");
 
-    // Bad input on the manager's routes.
+    // Bad input on the manager's routes; an unknown role is refused with the body.
+    let (status, e) = p.post(&server, &p.manager, &memberships, json!({"user_id": ben_id, "role": "owner"})).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (422, Some("invalid_body")), "{e}");
     for (body, field) in [
-        (json!({"user_id": ben_id, "role": "owner"}), "role"),
         (json!({"user_id": 999_999, "role": "member"}), "user_id"),
         (json!({"user_id": ben_id, "role": "member", "organisation_id": p.id}), "organisation_id"),
         (json!({"user_id": ben_id, "role": "member", "starts_at": at(3, 0), "ends_at": at(2, 0)}), "ends_at"),
