@@ -178,7 +178,7 @@ impl Store {
     /// pivot, commune): what duplicate detection needs to find a record's
     /// neighbours in memory, instead of one query per record.
     pub async fn atlas_locations(&self) -> Result<Vec<RecordLocation>> {
-        let rows: Vec<(i64, String, Option<f64>, Option<f64>, Option<String>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<LocationRow> = sqlx::query_as(
             "SELECT id, kind, lat, lon, pivot, commune_insee FROM atlas_records \
              WHERE retired_at IS NULL AND merged_into IS NULL AND kind <> 'service'",
         )
@@ -192,3 +192,6 @@ impl Store {
             .collect())
     }
 }
+
+/// (id, kind, lat, lon, pivot, commune INSEE code) as read for duplicate detection.
+type LocationRow = (i64, String, Option<f64>, Option<f64>, Option<String>, Option<String>);
