@@ -10,8 +10,8 @@
 //! - every client has its own account and API token, and sends real
 //!   requests through the whole stack (HTTP, token check, policy, audited
 //!   write transaction);
-//! - the requests contend: one venue tree whose bookings all take the same
-//!   tree lock, over a window small enough that slots collide; a few events
+//! - the requests contend: a few venue trees (`--trees`) whose bookings take
+//!   their tree's lock, over a window small enough that slots collide; a few events
 //!   that fill up, so later registrations wait in line and cancellations
 //!   promote the next person;
 //! - a 503 ("busy, retry") is retried by the client, as the API asks, and the
