@@ -39,6 +39,16 @@ test('book a free slot from the calendar, see it in my bookings, and be told the
   expect(start).toMatch(/^\d\d:\d\d$/);
   await expectAccessible(page);
   await shot(page, '32-booking-form');
+  await page.getByRole('button', { name: 'Voir le prix et les conditions' }).click();
+
+  // The price step: the demo room costs 25 € an hour excl. VAT, free to cancel.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vérifier et confirmer : Salle de réunion Charente');
+  await expect(page.locator('#quote-when')).toContainText(`de ${start} à ${end}`);
+  await expect(page.locator('#quote-gross')).toContainText('30,00');
+  await expect(page.locator('#quote-due')).toContainText('30,00');
+  await expect(page.locator('#quote-conditions')).toContainText('Annulation gratuite');
+  await expectAccessible(page);
+  await shot(page, '32b-booking-price');
   await page.getByRole('button', { name: 'Confirmer la réservation' }).click();
 
   await expect(page).toHaveURL(/\/compte\/reservations\?notice=booked/);
@@ -46,12 +56,13 @@ test('book a free slot from the calendar, see it in my bookings, and be told the
   const mine = page.locator('#upcoming-bookings');
   await expect(mine).toContainText('Salle de réunion Charente');
   await expect(mine).toContainText(`de ${start} à ${end}`);
+  await expect(mine).toContainText('Prix : 30,00');
   await expectAccessible(page);
   await shot(page, '33-my-bookings');
 
   // The same slot again: refused, the taken slot named beside the field.
   await page.goto(formUrl);
-  await page.getByRole('button', { name: 'Confirmer la réservation' }).click();
+  await page.getByRole('button', { name: 'Voir le prix et les conditions' }).click();
   await expect(page.locator('#f-start-error')).toContainText('Ce créneau est déjà pris : « Salle de réunion Charente » est réservé');
   await expect(page.locator('#f-start-error')).toContainText(`${start} à ${end}`);
   await expectAccessible(page);
@@ -68,4 +79,14 @@ test('book a free slot from the calendar, see it in my bookings, and be told the
   await shot(page, '35-calendar-phone');
   await page.goto('/compte/reservations');
   await shot(page, '36-my-bookings-phone');
+
+  // Cancelled from "my bookings": free this far ahead, and the slot is free again.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const item = page.locator('#upcoming-bookings li', { hasText: `de ${start} à ${end}` }).first();
+  await item.getByRole('button', { name: /^Annuler la réservation de « Salle de réunion Charente »/ }).click();
+  await expect(page.getByRole('status')).toContainText('La réservation est annulée.');
+  await expect(page.locator('#other-bookings')).toContainText('Annulée');
+  await page.goto(formUrl);
+  await page.getByRole('button', { name: 'Voir le prix et les conditions' }).click();
+  await expect(page.locator('#quote-gross')).toContainText('30,00');
 });

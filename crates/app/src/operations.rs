@@ -12,6 +12,7 @@ use domain::atlas::RecordKind;
 use domain::atlas::hours::{OpeningHours, timezone_for_commune};
 use domain::audit::AuditEvent;
 use domain::operations::lifecycle::{Access, BookingStatus, MembershipRole, initial_status, valid_training_code};
+use domain::operations::resources::in_same_line;
 use domain::operations::{ResourceKind, ResourceRules, Slot, SlotError};
 use domain::policy::{Action, Actor, Resource as On, authorize};
 use store::operations::{Booking, NewBooking, NewResource, Resource};
@@ -190,6 +191,38 @@ fn slot_error(e: SlotError) -> AppError {
     let mut errors = FieldErrors::default();
     errors.add(field, FieldError::Malformed(e.to_string()));
     AppError::Invalid(errors)
+}
+
+/// Refuses what [`book`] would refuse of a slot beyond its rules: a
+/// resource the actor may not use (members only, training), or a slot
+/// something already blocks in the resource's line (its buffer included),
+/// for a form to warn before its last step. Only a hint: the booking looks
+/// again under the tree lock.
+pub async fn check_bookable(
+    app: &App,
+    actor: &Actor,
+    resource_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let resource = app.store.resource(resource_id).await?;
+    check_access(app, actor, &resource).await?;
+    let buffer = resource.buffer_minutes * MINUTE;
+    let (from, to) = (to_micros(start) - buffer, to_micros(end) + buffer);
+    let blocking = app.store.blocking_bookings_of_tree(resource.root_id, from, to, store::now_micros()).await?;
+    if blocking.is_empty() {
+        return Ok(());
+    }
+    let tree = app.store.resources_of_place(resource.place_id).await?;
+    let path_of = |id: i64| tree.iter().find(|r| r.id == id).map(|r| r.path.as_str());
+    match blocking.iter().find(|b| path_of(b.resource_id).is_some_and(|p| in_same_line(p, &resource.path))) {
+        Some(taken) => Err(AppError::SlotTaken {
+            resource_id: taken.resource_id,
+            starts_at: from_micros(taken.starts_at),
+            ends_at: from_micros(taken.ends_at),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Attempts at a booking transaction that found the database busy.

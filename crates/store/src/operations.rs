@@ -451,12 +451,12 @@ impl Store {
         Ok(rows)
     }
 
-    /// A person's confirmed bookings, by start.
+    /// A person's bookings in every state, by start.
     pub async fn bookings_of_user(&self, user_id: i64) -> Result<Vec<Booking>> {
         let rows: Vec<Booking> = sqlx::query_as(concat!(
             "SELECT ",
             booking_columns!(),
-            " FROM bookings b WHERE b.user_id = $1 AND b.status = 'confirmed' ORDER BY b.starts_at, b.id"
+            " FROM bookings b WHERE b.user_id = $1 ORDER BY b.starts_at, b.id"
         ))
         .bind(user_id)
         .fetch_all(self.pool())

@@ -1,11 +1,13 @@
 //! Demo bookings: a resource tree at the first sample place (the whole
 //! venue, a coworking room with desks, a meeting room, a workshop with its
 //! machine) and a few bookings in the coming days, so that its calendars
-//! show busy and free slots and the booking journey has something to meet.
+//! show busy and free slots and the booking journey has something to meet;
+//! the meeting room has prices and the place two plans.
 
 use anyhow::anyhow;
 use app::App;
 use app::operations::{ResourceInput, book, create_resource};
+use app::tariffs::{PlanInput, TariffInput, create_plan, set_tariffs};
 use chrono::{Duration, NaiveTime, Utc};
 use domain::accounts::Email;
 use domain::operations::local_to_utc;
@@ -35,6 +37,8 @@ pub async fn fill(app: &App) -> anyhow::Result<Option<String>> {
     let workshop = add(Some(venue), "room", "Atelier".into(), 10, None).await?.id;
     let laser = add(Some(workshop), "machine", "Découpeuse laser".into(), 1, Some("Mo-Sa 09:00-18:00")).await?.id;
 
+    prices(app, place, meeting).await?;
+
     let email = Email::parse(BOOKER).map_err(|e| anyhow!("{e}"))?;
     let user = app.store.user_by_email(&email).await?.ok_or_else(|| anyhow!("{BOOKER} is missing"))?;
     let booker = Actor::User(UserActor { user_id: user.id, grants: Vec::new(), token_scopes: None });
@@ -60,6 +64,37 @@ pub async fn fill(app: &App) -> anyhow::Result<Option<String>> {
         }
     }
     Ok(Some(format!("{} bookable resources and {booked} bookings at /lieux/{place}/reservations", 5 + desks.len())))
+}
+
+/// The meeting room's prices (a member pays less) and the place's plans,
+/// so the booking flow shows a quote and the plans page has something.
+async fn prices(app: &App, place: i64, meeting: i64) -> anyhow::Result<()> {
+    let tariff = |audience: &str, unit: &str, unit_cents: i64| TariffInput {
+        audience: audience.into(),
+        unit: unit.into(),
+        unit_cents,
+        vat_bp: 2000,
+    };
+    let grid = [
+        tariff("public", "hour", 2_500),
+        tariff("public", "half_day", 8_000),
+        tariff("public", "day", 15_000),
+        tariff("member", "hour", 1_500),
+    ];
+    set_tariffs(app, &Actor::System, meeting, &grid).await.map_err(|e| anyhow!("tariffs: {e}"))?;
+    let plans = [("membership", "Abonnement nomade", 4_000, 600), ("pack", "Carnet de 10 heures", 20_000, 600)];
+    for (kind, name, fee_cents, minutes) in plans {
+        let input = PlanInput {
+            kind: kind.into(),
+            name: name.into(),
+            fee_cents,
+            vat_bp: Some(2000),
+            credit_unit: "minutes".into(),
+            credit_amount: minutes,
+        };
+        create_plan(app, &Actor::System, place, &input).await.map_err(|e| anyhow!("plan {name}: {e}"))?;
+    }
+    Ok(())
 }
 
 async fn add_resource(

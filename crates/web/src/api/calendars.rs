@@ -110,6 +110,12 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<R
     }
     let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
     for b in state.app.store.bookings_of_user(user).await? {
+        // What awaits the place's approval is tentative; what fell through is left out.
+        let status = match b.status.as_str() {
+            "confirmed" => "CONFIRMED",
+            "pending" => "TENTATIVE",
+            _ => continue,
+        };
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(b.resource_id) {
             slot.insert(state.app.store.resource(b.resource_id).await?.name);
         }
@@ -121,7 +127,7 @@ pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<R
             location: None,
             description: None,
             url: None,
-            status: "CONFIRMED",
+            status,
         });
     }
     Ok(ics("Maillage", &entries))

@@ -85,6 +85,10 @@ pub fn router() -> Router<AppState> {
         .route("/ressources/{id}/calendrier", get(bookings::calendar))
         .route("/ressources/{id}/reserver", get(bookings::book_form).post(bookings::book))
         .route("/compte/reservations", get(bookings::mine))
+        .route("/compte/reservations/{id}/annuler", post(bookings::cancel_booking))
+        .route("/compte/reservations/{id}/confirmer", post(bookings::confirm_hold))
+        .route("/lieux/{id}/formules", get(bookings::plans))
+        .route("/formules/{id}/souscrire", post(bookings::subscribe))
         .route("/compte/inscriptions/{id}/annuler", post(bookings::cancel_registration))
         .route("/compte/inscriptions/{id}/accepter", post(bookings::accept_offer))
         .route("/evenements", get(events::list))
@@ -192,6 +196,14 @@ fn notice_text(t: &'static Messages, key: &str) -> Option<&'static str> {
         "registration_cancelled" => t.reg_cancelled_notice,
         "offer_accepted" => t.reg_accepted_notice,
         "registration_settled" => t.reg_not_cancellable,
+        "booking_requested" => t.bk_requested_notice,
+        "booking_cancelled" => t.bk_cancelled_notice,
+        "booking_cancelled_fee" => t.bk_cancelled_fee_notice,
+        "hold_confirmed" => t.bk_hold_confirmed_notice,
+        "hold_expired" => t.bk_hold_expired_notice,
+        "booking_settled" => t.bk_booking_settled_notice,
+        "subscribed" => t.pl_subscribed_notice,
+        "already_subscribed" => t.pl_already_notice,
         "period_closed" => t.acc_closed_notice,
         _ => return None,
     })

@@ -178,8 +178,15 @@ async fn booking_form(server: &TestServer) {
     let post = |fields: Vec<(&'static str, String)>| {
         client.post(server.at(&format!("/ressources/{}/reserver", t.room))).form(&fields).send()
     };
+    // The last step of the flow: the price step has its own test.
     let slot = |start: &str, end: &str| {
-        vec![("csrf", csrf.clone()), ("date", date.clone()), ("start", start.to_owned()), ("end", end.to_owned())]
+        vec![
+            ("csrf", csrf.clone()),
+            ("date", date.clone()),
+            ("start", start.to_owned()),
+            ("end", end.to_owned()),
+            ("step", "confirm".to_owned()),
+        ]
     };
 
     let forged = post(slot("09:00", "10:00").into_iter().filter(|(k, _)| *k != "csrf").collect()).await.unwrap();
@@ -251,6 +258,189 @@ async fn booking_form(server: &TestServer) {
     assert_eq!(store.bookings_of_tree(t.venue, 0, i64::MAX).await.unwrap().len(), 1, "refusals stored nothing");
 }
 on_both!(the_booking_form_books_refuses_taken_slots_and_needs_its_token, booking_form);
+
+fn tariff(audience: &str, unit: &str, cents: i64) -> app::tariffs::TariffInput {
+    app::tariffs::TariffInput { audience: audience.into(), unit: unit.into(), unit_cents: cents, vat_bp: 2000 }
+}
+
+/// The section of "my bookings" about one booking.
+fn booking_item(html: &str, id: i64) -> &str {
+    let at = html.find(&format!("data-booking=\"{id}\"")).unwrap_or_else(|| panic!("booking {id} listed"));
+    let end = html[at..].find("</li>").map_or(html.len(), |e| at + e);
+    &html[at..end]
+}
+
+async fn price_step(server: &TestServer) {
+    let t = tree(server).await;
+    let place = server.app.store.resource(t.room).await.unwrap().place_id;
+    // 25 € an hour, 80 € a half-day for the public; members pay 15 € an hour.
+    let grid = [tariff("public", "hour", 2_500), tariff("public", "half_day", 8_000), tariff("member", "hour", 1_500)];
+    app::tariffs::set_tariffs(&server.app, &Actor::System, t.room, &grid).await.unwrap();
+    let store = &server.app.store;
+    let me = server.user("payeuse@exemple.fr", &[]).await;
+    let client = signed_in_browser(server, "payeuse@exemple.fr").await;
+    let d = day();
+    let date = d.format("%Y-%m-%d").to_string();
+    let (_, form) = get(&client, server, &format!("/ressources/{}/reserver", t.room)).await;
+    let csrf = csrf_token(&form);
+    let post = |fields: Vec<(&'static str, &str)>| {
+        let mut all = vec![("csrf", csrf.as_str()), ("date", date.as_str())];
+        all.extend(fields);
+        client.post(server.at(&format!("/ressources/{}/reserver", t.room))).form(&all).send()
+    };
+
+    // Five hours: a half-day and an hour (105 €) beat five hours (125 €).
+    let r = post(vec![("start", "09:00"), ("end", "14:00"), ("step", "quote")]).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = unescape(&r.text().await.unwrap());
+    assert!(html.contains("Tarif appliqué : tout public"));
+    assert!(html.contains("Demi-journée (4 h)") && html.contains("80,00"), "the cheapest mix, line by line");
+    let gross = html.find("id=\"quote-gross\"").map(|i| &html[i..i + 40]).unwrap();
+    assert!(gross.contains("126,00"), "105 € excl. VAT is 126 € with 20 % VAT: {gross}");
+    assert!(html.contains("Annulation gratuite jusqu'au début du créneau."), "the conditions before confirming");
+    assert!(!html.contains("name=\"credits\""), "no credits, no checkbox");
+    assert!(html.contains("name=\"step\" value=\"confirm\""));
+    assert!(store.bookings_of_tree(t.venue, 0, i64::MAX).await.unwrap().is_empty(), "a quote books nothing");
+
+    // A member with 2 h of monthly credit pays 15 €/h and uses the credit first.
+    let plan = app::tariffs::create_plan(
+        &server.app,
+        &Actor::System,
+        place,
+        &app::tariffs::PlanInput {
+            kind: "membership".into(),
+            name: "Résident nomade".into(),
+            fee_cents: 3_000,
+            vat_bp: Some(2000),
+            credit_unit: "minutes".into(),
+            credit_amount: 120,
+        },
+    )
+    .await
+    .unwrap();
+    let (_, plans) = get(&client, server, &format!("/lieux/{place}/formules")).await;
+    assert!(plans.contains("Résident nomade") && plans.contains("36,00") && plans.contains("2 h 00"));
+    let r = client
+        .post(server.at(&format!("/formules/{}/souscrire", plan.id)))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], format!("/lieux/{place}/formules?notice=subscribed").as_str());
+    let (_, plans) = get(&client, server, &format!("/lieux/{place}/formules")).await;
+    assert!(plans.contains("Solde : 2 h 00") && plans.contains("Vous êtes abonné·e"));
+
+    let r = post(vec![("start", "09:00"), ("end", "12:00"), ("step", "quote")]).await.unwrap();
+    let html = unescape(&r.text().await.unwrap());
+    assert!(html.contains("Tarif appliqué : membre") && html.contains("name=\"credits\""));
+    assert!(html.contains("checked"), "credits are used unless the person unticks them");
+    let due = html.find("id=\"quote-due\"").map(|i| &html[i..i + 60]).unwrap();
+    assert!(due.contains("18,00"), "3 h at 15 €, 2 h paid by credit: 15 € + VAT left: {due}");
+    // Unticked: the whole price is due.
+    let r = post(vec![("start", "09:00"), ("end", "12:00"), ("step", "quote"), ("credits_shown", "1")]).await.unwrap();
+    let html = unescape(&r.text().await.unwrap());
+    let due = html.find("id=\"quote-due\"").map(|i| &html[i..i + 60]).unwrap();
+    assert!(due.contains("54,00") && !html.contains("id=\"quote-credits\""), "{due}");
+
+    // Confirmed with the credits: what was quoted is what is charged.
+    let r =
+        post(vec![("start", "09:00"), ("end", "12:00"), ("step", "confirm"), ("credits_shown", "1"), ("credits", "1")])
+            .await
+            .unwrap();
+    assert_eq!(r.headers()["location"], "/compte/reservations?notice=booked");
+    let booking = store.bookings_of_user(me.id).await.unwrap().pop().unwrap();
+    let charge = store.booking_charge(booking.id).await.unwrap();
+    assert_eq!((charge.gross_cents, charge.minutes_used, charge.due_cents), (5_400, 120, 1_800));
+    assert_eq!(store.credit_balances(me.id, place).await.unwrap().minutes, 0);
+
+    // The same slot again is refused at the price step, before any confirmation.
+    let r = post(vec![("start", "10:00"), ("end", "11:00"), ("step", "quote")]).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(unescape(&r.text().await.unwrap()).contains("Ce créneau est déjà pris"));
+
+    let (_, mine) = get(&client, server, "/compte/reservations").await;
+    let item = booking_item(&mine, booking.id);
+    assert!(item.contains("Prix : 54,00") && item.contains("reste à payer 18,00"), "{item}");
+    assert!(item.contains(&format!("/compte/reservations/{}/annuler", booking.id)));
+}
+on_both!(the_price_step_quotes_the_cheapest_mix_uses_credits_and_charges_what_it_showed, price_step);
+
+async fn my_bookings_states(server: &TestServer) {
+    let (place, _) = place_and_manager(server).await;
+    let store = &server.app.store;
+    let make = |parent: Option<i64>, kind: &str, name: &str, deadline: Option<i64>| {
+        let input = ResourceInput {
+            parent_id: parent,
+            kind: kind.into(),
+            name: name.into(),
+            cancel_deadline_hours: deadline,
+            late_cancel_fee_cents: deadline.map(|_| 1_000),
+            ..ResourceInput::default()
+        };
+        async move { create_resource(&server.app, &Actor::System, place, &input).await.unwrap().id }
+    };
+    let venue = make(None, "venue", "Tout le lieu", None).await;
+    // A late cancellation costs 10 €: within 96 hours of the start here, 1 hour there.
+    let room = make(Some(venue), "room", "Salle Garonne", Some(96)).await;
+    let other_room = make(Some(venue), "room", "Salle Vienne", Some(1)).await;
+    let desk = make(Some(room), "desk", "Poste 1", None).await;
+    let t = Tree { venue, room, other_room, desk };
+    let me = server.user("etats@exemple.fr", &[]).await;
+    let actor = as_user(me.id);
+    let d = day();
+    let book = |resource, h, hold| app::operations::BookingRequest {
+        resource_id: resource,
+        start: paris(d, h),
+        end: paris(d, h + 1),
+        hold,
+        organisation_id: None,
+        use_credits: false,
+    };
+    let late = app::operations::book_with(&server.app, &actor, &book(t.room, 9, false)).await.unwrap();
+    let free = app::operations::book_with(&server.app, &actor, &book(t.other_room, 9, false)).await.unwrap();
+    let held = app::operations::book_with(&server.app, &actor, &book(t.desk, 14, true)).await.unwrap();
+    let pending = app::operations::book_with(&server.app, &actor, &book(t.venue, 18, false)).await.unwrap();
+    assert_eq!((held.status.as_str(), pending.status.as_str()), ("held", "pending"));
+
+    let client = signed_in_browser(server, "etats@exemple.fr").await;
+    let (_, mine) = get(&client, server, "/compte/reservations").await;
+    assert!(booking_item(&mine, pending.id).contains("En attente de validation par le lieu"));
+    let hold = booking_item(&mine, held.id);
+    assert!(
+        hold.contains("Créneau retenu jusqu'à")
+            && hold.contains(&format!("/compte/reservations/{}/confirmer", held.id))
+    );
+    assert!(booking_item(&mine, late.id).contains("Annuler maintenant coûte 10,00"), "three days ahead, within 96 h");
+    assert!(!booking_item(&mine, free.id).contains("Annuler maintenant coûte"), "outside its 1 h deadline");
+    let csrf = csrf_token(&mine);
+    let press = |path: String| client.post(server.at(&path)).form(&[("csrf", csrf.as_str())]).send();
+
+    let r = press(format!("/compte/reservations/{}/confirmer", held.id)).await.unwrap();
+    assert_eq!(r.headers()["location"], "/compte/reservations?notice=hold_confirmed");
+    assert_eq!(store.booking(held.id).await.unwrap().status, "confirmed");
+    let r = press(format!("/compte/reservations/{}/annuler", late.id)).await.unwrap();
+    assert_eq!(r.headers()["location"], "/compte/reservations?notice=booking_cancelled_fee");
+    assert_eq!(store.booking(late.id).await.unwrap().cancellation_fee_cents, Some(1_000));
+    let r = press(format!("/compte/reservations/{}/annuler", free.id)).await.unwrap();
+    assert_eq!(r.headers()["location"], "/compte/reservations?notice=booking_cancelled");
+    // Twice: the page says it is settled rather than failing.
+    let r = press(format!("/compte/reservations/{}/annuler", free.id)).await.unwrap();
+    assert_eq!(r.headers()["location"], "/compte/reservations?notice=booking_settled");
+
+    // Someone else's booking is not theirs to cancel.
+    let other = server.user("autre-etat@exemple.fr", &[]).await;
+    let theirs =
+        app::operations::book(&server.app, &as_user(other.id), t.other_room, paris(d, 15), paris(d, 16), false)
+            .await
+            .unwrap();
+    assert_eq!(press(format!("/compte/reservations/{}/annuler", theirs.id)).await.unwrap().status(), 403);
+    assert_eq!(store.booking(theirs.id).await.unwrap().status, "confirmed");
+
+    let (_, after) = get(&client, server, "/compte/reservations").await;
+    let others = &after[after.find("id=\"other-bookings\"").expect("cancelled bookings listed apart")..];
+    assert!(others.contains("Annulée, 10,00") && others.contains("Annulée"));
+}
+on_both!(my_bookings_show_every_state_and_confirm_or_cancel_with_the_policy, my_bookings_states);
 
 async fn my_registrations(server: &TestServer) {
     let (place, _) = place_and_manager(server).await;
