@@ -145,7 +145,7 @@ impl Store {
                     .bind(&r.hash);
             }
             insert.execute(tx.conn()).await?;
-            let ids = (1..=pending.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            let ids = crate::sql::placeholders(1, pending.len());
             let mut delete = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM audit_pending WHERE id IN ({ids})")));
             for p in &pending {
                 delete = delete.bind(p.id);

@@ -227,7 +227,7 @@ impl Store {
                     if SEEDED.contains(&table.as_str()) {
                         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
                     }
-                    let placeholders = (1..=cols.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                    let placeholders = crate::sql::placeholders(1, cols.len());
                     let sql = format!("INSERT INTO {table} ({}) VALUES ({placeholders})", cols.join(", "));
                     current = Some(TableLoad { columns: typed, insert_sql: sql });
                     tables += 1;

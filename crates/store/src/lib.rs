@@ -40,6 +40,7 @@ pub mod personal_data;
 pub mod programmes;
 pub mod sessions;
 pub mod settings;
+mod sql;
 pub mod tariffs;
 pub mod throttle;
 mod time;

@@ -286,7 +286,7 @@ impl WriteTx {
     /// [`WriteTx::set_dedup_done`] for many records.
     pub async fn set_dedup_done_many(&mut self, record_ids: &[i64]) -> Result<()> {
         for chunk in record_ids.chunks(10_000) {
-            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql = format!("UPDATE atlas_records SET dedup_pending = 0 WHERE id IN ({placeholders})");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
@@ -352,7 +352,7 @@ impl Store {
         let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
         let mut out = std::collections::HashSet::new();
         for chunk in ids.chunks(10_000) {
-            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql = format!(
                 "SELECT a_id, b_id FROM dedup_candidates WHERE a_id IN ({placeholders}) AND status <> 'pending'"
             );

@@ -65,7 +65,7 @@ impl Store {
     pub async fn service_links_to(&self, places: &[i64]) -> Result<Vec<(i64, i64)>> {
         let mut out = Vec::new();
         for chunk in places.chunks(500) {
-            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql = format!(
                 "SELECT from_id, to_id FROM atlas_links WHERE link_type = 'offered-at' AND to_id IN ({placeholders})"
             );
@@ -82,7 +82,7 @@ impl Store {
     pub async fn network_links_from(&self, members: &[i64]) -> Result<Vec<(i64, i64)>> {
         let mut out = Vec::new();
         for chunk in members.chunks(500) {
-            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql = format!(
                 "SELECT from_id, to_id FROM atlas_links WHERE link_type = 'member-of' AND from_id IN ({placeholders})"
             );

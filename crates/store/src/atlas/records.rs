@@ -95,7 +95,7 @@ impl Store {
         let mut out = Vec::with_capacity(ids.len());
         // Few statements even for thousands of ids (SQLite binds up to 32,766).
         for chunk in ids.chunks(10_000) {
-            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql =
                 format!(concat!("SELECT ", record_columns!(), " FROM atlas_records WHERE id IN ({})"), placeholders);
             let mut q = sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql));

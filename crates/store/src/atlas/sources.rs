@@ -236,7 +236,7 @@ impl Store {
     pub async fn sources_last_changed(&self, record_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
         let mut out = Vec::with_capacity(record_ids.len());
         for chunk in record_ids.chunks(500) {
-            let placeholders = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql = format!(
                 "SELECT record_id, MAX(COALESCE(observed_at, fetched_at)) FROM atlas_sources \
                  WHERE retired_at IS NULL AND record_id IN ({placeholders}) GROUP BY record_id"
@@ -353,7 +353,7 @@ impl WriteTx {
         // Rows of one source carry one run.
         for (run, ids) in group_by_run(rows, &existing, &unchanged) {
             for chunk in ids.chunks(MAX_PARAMS - 1) {
-                let placeholders = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+                let placeholders = crate::sql::placeholders(2, chunk.len());
                 let sql = format!("UPDATE atlas_sources SET last_run = $1 WHERE id IN ({placeholders})");
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(run);
                 for id in chunk {
@@ -384,7 +384,7 @@ impl WriteTx {
         }
         for (source, ids) in by_source {
             for chunk in ids.chunks(MAX_PARAMS - 1) {
-                let placeholders = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+                let placeholders = crate::sql::placeholders(2, chunk.len());
                 let sql = format!(
                     "SELECT source_id, id, record_id, fingerprint, retired_at FROM atlas_sources \
                      WHERE source = $1 AND source_id IN ({placeholders})"
@@ -438,7 +438,7 @@ impl WriteTx {
         for chunk in new.chunks(MAX_PARAMS / COLUMNS) {
             let values = (0..chunk.len())
                 .map(|r| {
-                    let p = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect::<Vec<_>>().join(", ");
+                    let p = crate::sql::placeholders(r * COLUMNS + 1, COLUMNS);
                     format!("({p})")
                 })
                 .collect::<Vec<_>>()
@@ -502,7 +502,7 @@ impl WriteTx {
         for chunk in new.chunks(MAX_PARAMS / COLUMNS) {
             let values = (0..chunk.len())
                 .map(|r| {
-                    let p = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect::<Vec<_>>().join(", ");
+                    let p = crate::sql::placeholders(r * COLUMNS + 1, COLUMNS);
                     format!("({p})")
                 })
                 .collect::<Vec<_>>()
@@ -532,7 +532,7 @@ impl WriteTx {
     /// [`WriteTx::mark_source_seen`] for many source ids of one source.
     pub async fn mark_sources_seen(&mut self, source: &str, source_ids: &[String], run_id: i64) -> Result<()> {
         for chunk in source_ids.chunks(MAX_PARAMS - 2) {
-            let placeholders = (3..chunk.len() + 3).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let placeholders = crate::sql::placeholders(3, chunk.len());
             let sql =
                 format!("UPDATE atlas_sources SET last_run = $1 WHERE source = $2 AND source_id IN ({placeholders})");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(run_id).bind(source);

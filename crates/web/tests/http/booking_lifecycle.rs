@@ -20,24 +20,7 @@ struct Place {
 /// A place of the Charente France Services file, its manager's token
 /// (back office and bookings) and a venue to hang resources under.
 async fn place(server: &TestServer) -> (Place, i64) {
-    testkit::atlas::import_shared(
-        &server.app,
-        "france-services",
-        "france-services",
-        "places/france-services-2024-08.csv",
-        &["16"],
-    )
-    .await;
-    let id = server
-        .app
-        .store
-        .atlas_records_page(
-            store::atlas::RecordCursor { kind: Some(domain::atlas::RecordKind::Place), after_id: 0, live_only: true },
-            1,
-        )
-        .await
-        .unwrap()[0]
-        .id;
+    let id = crate::operations::first_place(server).await;
     let manager = server.user("gerante@exemple.fr", &[(Role::PlaceManager, Some(id))]).await;
     let manager = server.token(manager.id, &[TokenScope::AtlasWrite, TokenScope::Bookings]).await;
     let p = Place { id, manager, http: reqwest::Client::new() };

@@ -11,8 +11,8 @@ use testkit::TestServer;
 
 use crate::on_both;
 
-/// A place of the Charente France Services file and a token of its manager.
-pub async fn place_and_manager(server: &TestServer) -> (i64, String) {
+/// The first place of the Charente France Services file, imported.
+pub async fn first_place(server: &TestServer) -> i64 {
     testkit::atlas::import_shared(
         &server.app,
         "france-services",
@@ -21,7 +21,7 @@ pub async fn place_and_manager(server: &TestServer) -> (i64, String) {
         &["16"],
     )
     .await;
-    let place = server
+    server
         .app
         .store
         .atlas_records_page(
@@ -30,7 +30,12 @@ pub async fn place_and_manager(server: &TestServer) -> (i64, String) {
         )
         .await
         .unwrap()[0]
-        .id;
+        .id
+}
+
+/// A place of the Charente France Services file and a token of its manager.
+pub async fn place_and_manager(server: &TestServer) -> (i64, String) {
+    let place = first_place(server).await;
     let manager = server.user("gerant@exemple.fr", &[(Role::PlaceManager, Some(place))]).await;
     (place, server.token(manager.id, &[TokenScope::AtlasWrite]).await)
 }
