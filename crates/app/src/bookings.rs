@@ -339,6 +339,8 @@ pub struct ManagedBooking {
 pub struct PlaceBookings {
     pub pending: Vec<ManagedBooking>,
     pub upcoming: Vec<ManagedBooking>,
+    /// The place's resources, each after its parent.
+    pub resources: Vec<Resource>,
 }
 
 /// The manager's dashboard of a place's bookings (the place's manager, the
@@ -356,8 +358,8 @@ pub async fn bookings_to_manage(app: &App, actor: &Actor, place_id: i64, days: i
         .into_iter()
         .filter(|b| b.status != "held" || b.held_until.is_some_and(|t| t > now))
         .collect::<Vec<_>>();
-    let resources: std::collections::HashMap<i64, String> =
-        app.store.resources_of_place(place_id).await?.into_iter().map(|r| (r.id, r.name)).collect();
+    let tree = app.store.resources_of_place(place_id).await?;
+    let resources: std::collections::HashMap<i64, &str> = tree.iter().map(|r| (r.id, r.name.as_str())).collect();
     let mut names: std::collections::HashMap<i64, Option<String>> = std::collections::HashMap::new();
     for id in pending.iter().chain(&upcoming).filter_map(|b| b.user_id) {
         if names.contains_key(&id) {
@@ -373,11 +375,12 @@ pub async fn bookings_to_manage(app: &App, actor: &Actor, place_id: i64, days: i
     let managed = |list: Vec<Booking>| {
         list.into_iter()
             .map(|b| ManagedBooking {
-                resource: resources.get(&b.resource_id).cloned().unwrap_or_default(),
+                resource: resources.get(&b.resource_id).map(|n| (*n).to_owned()).unwrap_or_default(),
                 booker: b.user_id.and_then(|u| names.get(&u).cloned().flatten()),
                 booking: b,
             })
             .collect()
     };
-    Ok(PlaceBookings { pending: managed(pending), upcoming: managed(upcoming) })
+    let (pending, upcoming) = (managed(pending), managed(upcoming));
+    Ok(PlaceBookings { pending, upcoming, resources: tree })
 }

@@ -579,6 +579,7 @@ catalog! {
     bo_pending_title: "À valider", "To approve";
     bo_pending_none: "Aucune réservation n'attend votre validation.", "No booking awaits your approval.";
     bo_upcoming_title: "À venir (14 jours)", "Coming up (14 days)";
+    bo_prices_title: "Tarifs par ressource", "Prices per resource";
     bo_upcoming_none: "Aucune réservation dans les 14 prochains jours.", "No booking in the next 14 days.";
     bo_booked_by: "Réservé par", "Booked by";
     bo_booker_unknown: "compte supprimé", "deleted account";

@@ -156,6 +156,8 @@ pub struct DashboardPage {
     zone: String,
     pending: Vec<Line>,
     upcoming: Vec<Line>,
+    /// (id, name) of each resource, for its prices.
+    resources: Vec<(i64, String)>,
 }
 
 fn status_label(t: &Messages, status: &str) -> &'static str {
@@ -192,6 +194,7 @@ pub async fn dashboard(State(state): State<AppState>, page: Page, Path(id): Path
         zone: fill(t.bo_times_in, &[tz.name()]),
         pending: lines(t, lang, tz, b.pending),
         upcoming: lines(t, lang, tz, b.upcoming),
+        resources: b.resources.into_iter().map(|r| (r.id, r.name)).collect(),
         chrome: page.chrome,
     }
     .into_response())

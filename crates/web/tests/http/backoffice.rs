@@ -127,6 +127,7 @@ async fn who_may_enter(server: &TestServer) {
         assert!(html.contains(&format!("href=\"/lieux/{place}{link}\"")), "{link}");
     }
     assert!(html.contains("À valider") && html.contains("À venir"));
+    assert!(html.contains(&format!("href=\"/ressources/{room}/tarifs\"")), "each resource's prices");
     // Signed in, the language follows the switch (a cookie), not the browser's header.
     let r = manager.get(server.at(&format!("/lang/en?next=%2Flieux%2F{place}%2Fgestion"))).send().await.unwrap();
     assert_eq!(r.status(), 303);
