@@ -587,6 +587,7 @@ catalog! {
     bo_status_confirmed: "Confirmée", "Confirmed";
     bo_status_held: "Retenue pendant le paiement", "Held during checkout";
     bo_checked_in_badge: "Arrivée enregistrée", "Checked in";
+    bo_check_in_from: "Arrivée à enregistrer à partir du {} à {}", "Check-in opens on {} at {}";
     bo_approve: "Valider", "Approve";
     bo_refuse: "Refuser", "Refuse";
     bo_check_in: "Enregistrer l'arrivée", "Check in";

@@ -21,12 +21,13 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use domain::operations::ResourceKind;
 use domain::operations::invoices::VAT_RATES_BP;
+use domain::operations::lifecycle::check_in_window;
 use domain::operations::tariffs::{Audience, Unit};
 use domain::policy::Actor;
 use serde::Deserialize;
 use store::from_micros;
 
-use super::dates::{local_fields, parse_date, parse_time, span, zone_of};
+use super::dates::{hhmm, local_fields, parse_date, parse_time, span, zone_of};
 use super::invoices::euros;
 use super::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
@@ -144,7 +145,10 @@ pub struct Line {
     when: String,
     status: &'static str,
     checked_in: bool,
-    confirmed: bool,
+    /// Confirmed, not checked in, and its check-in window is open now.
+    may_check_in: bool,
+    /// When check-in opens, for a confirmed booking whose window is ahead.
+    check_in_opens: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -169,15 +173,28 @@ fn status_label(t: &Messages, status: &str) -> &'static str {
 }
 
 fn lines(t: &Messages, lang: Lang, tz: Tz, list: Vec<app::bookings::ManagedBooking>) -> Vec<Line> {
+    let now = store::now_micros();
     list.into_iter()
-        .map(|m| Line {
-            id: m.booking.id,
-            resource: m.resource,
-            booker: m.booker.unwrap_or_else(|| t.bo_booker_unknown.to_owned()),
-            when: span(lang, from_micros(m.booking.starts_at), from_micros(m.booking.ends_at), tz),
-            status: status_label(t, &m.booking.status),
-            checked_in: m.booking.checked_in_at.is_some(),
-            confirmed: m.booking.status == "confirmed",
+        .map(|m| {
+            let b = &m.booking;
+            let (opens, closes) = check_in_window(b.starts_at, b.ends_at);
+            let waiting = b.status == "confirmed" && b.checked_in_at.is_none();
+            Line {
+                id: b.id,
+                when: span(lang, from_micros(b.starts_at), from_micros(b.ends_at), tz),
+                status: status_label(t, &b.status),
+                checked_in: b.checked_in_at.is_some(),
+                may_check_in: waiting && opens <= now && now < closes,
+                check_in_opens: (waiting && now < opens).then(|| {
+                    let at = from_micros(opens);
+                    fill(
+                        t.bo_check_in_from,
+                        &[&super::dates::long_date(lang, at.with_timezone(&tz).date_naive()), &hhmm(at, tz)],
+                    )
+                }),
+                resource: m.resource,
+                booker: m.booker.unwrap_or_else(|| t.bo_booker_unknown.to_owned()),
+            }
         })
         .collect()
 }

@@ -221,6 +221,7 @@ async fn check_in_and_cancel(server: &TestServer) {
     assert!(!html.contains(&format!("id=\"booking-{}\"", far.id)), "only the next 14 days");
 
     let check_in = |id: i64| format!("/lieux/{place}/gestion/reservations/{id}/arrivee");
+    assert!(html.contains(&check_in(now_one.id)), "check-in is offered from a quarter of an hour before");
     let (status, to) = post(&client, server, &check_in(now_one.id), &[("csrf", &token)]).await;
     assert_eq!((status, to.as_str()), (303, format!("/lieux/{place}/gestion?notice=bo_checked_in").as_str()));
     assert!(server.app.store.booking(now_one.id).await.unwrap().checked_in_at.is_some());
@@ -228,6 +229,8 @@ async fn check_in_and_cancel(server: &TestServer) {
     assert!(html.contains("Arrivée enregistrée"));
     assert!(!html.contains(&check_in(now_one.id)), "no second check-in button");
 
+    assert!(!html.contains(&check_in(later.id)), "no check-in button before its window");
+    assert!(html.contains("Arrivée à enregistrer à partir du"), "but when it opens");
     let (status, to) = post(&client, server, &check_in(later.id), &[("csrf", &token)]).await;
     assert_eq!((status, to.as_str()), (303, format!("/lieux/{place}/gestion?notice=bo_check_in_closed").as_str()));
     assert!(server.app.store.booking(later.id).await.unwrap().checked_in_at.is_none());
