@@ -690,8 +690,9 @@ catalog! {
     bo_f_max_age: "Âge maximal", "Maximum age";
     bo_f_description: "Description", "Description";
     bo_categories: "Tarifs", "Prices";
-    bo_categories_hint: "Facultatif : jusqu'à trois tarifs partageant les places (nom et prix TTC, 0 pour gratuit).", "Optional: up to three prices sharing the seats (name and price incl. VAT, 0 for free).";
+    bo_categories_hint: "Facultatif : jusqu'à trois tarifs partageant les places (nom et prix en euros, 0 pour gratuit).", "Optional: up to three prices sharing the seats (name and price in euros, 0 for free).";
     bo_f_category_name: "Nom du tarif", "Price name";
+    bo_f_category_price: "Prix du tarif (€)", "Price (€)";
     bo_create_event: "Créer l'événement", "Create the event";
     bo_event_created: "L'événement est créé.", "The event is created.";
     bo_ev_workshop: "Atelier", "Workshop";
