@@ -323,3 +323,64 @@ pub async fn grant_training(
 pub async fn booking(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppError> {
     Ok(load(app, actor, id, true).await?.0)
 }
+
+/// A booking as the place's manager sees it: with its resource's name and
+/// the booker's display name.
+#[derive(Debug, Clone)]
+pub struct ManagedBooking {
+    pub booking: Booking,
+    pub resource: String,
+    pub booker: Option<String>,
+}
+
+/// What waits for the place's manager: pending bookings not yet over, and
+/// the confirmed bookings and live holds of the next `days` days.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceBookings {
+    pub pending: Vec<ManagedBooking>,
+    pub upcoming: Vec<ManagedBooking>,
+    /// The place's resources, each after its parent.
+    pub resources: Vec<Resource>,
+}
+
+/// The manager's dashboard of a place's bookings (the place's manager, the
+/// territory team or an administrator).
+pub async fn bookings_to_manage(app: &App, actor: &Actor, place_id: i64, days: i64) -> Result<PlaceBookings, AppError> {
+    live_place(app, place_id).await?;
+    authorize(actor, Action::ManageBookings, On::Place(place_id))?;
+    let now = store::now_micros();
+    let pending = app.store.bookings_of_place(place_id, &["pending"], now, i64::MAX).await?;
+    let until = now + days.max(0) * 24 * 3_600_000_000;
+    let upcoming = app
+        .store
+        .bookings_of_place(place_id, &["confirmed", "held"], now, until)
+        .await?
+        .into_iter()
+        .filter(|b| b.status != "held" || b.held_until.is_some_and(|t| t > now))
+        .collect::<Vec<_>>();
+    let tree = app.store.resources_of_place(place_id).await?;
+    let resources: std::collections::HashMap<i64, &str> = tree.iter().map(|r| (r.id, r.name.as_str())).collect();
+    let mut names: std::collections::HashMap<i64, Option<String>> = std::collections::HashMap::new();
+    for id in pending.iter().chain(&upcoming).filter_map(|b| b.user_id) {
+        if names.contains_key(&id) {
+            continue;
+        }
+        let name = match app.store.user(id).await {
+            Ok(u) if u.deleted_at.is_none() => Some(u.display_name),
+            Ok(_) | Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        names.insert(id, name);
+    }
+    let managed = |list: Vec<Booking>| {
+        list.into_iter()
+            .map(|b| ManagedBooking {
+                resource: resources.get(&b.resource_id).map(|n| (*n).to_owned()).unwrap_or_default(),
+                booker: b.user_id.and_then(|u| names.get(&u).cloned().flatten()),
+                booking: b,
+            })
+            .collect()
+    };
+    let (pending, upcoming) = (managed(pending), managed(upcoming));
+    Ok(PlaceBookings { pending, upcoming, resources: tree })
+}

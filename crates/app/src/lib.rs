@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`App`]: the services handle (store, configuration, instance secret).
+//! - [`backoffice`]: what the place manager's pages read, behind the policy.
 //! - [`accounts`]: sign-up, sign-in with throttling, email confirmation,
 //!   password reset, API tokens, roles, data export and account deletion.
 //! - [`atlas`]: imports, duplicates, edits, search and exports of the atlas.
@@ -16,6 +17,7 @@
 pub mod accounting;
 pub mod accounts;
 pub mod atlas;
+pub mod backoffice;
 pub mod bookings;
 mod config;
 mod error;

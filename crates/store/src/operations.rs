@@ -479,4 +479,39 @@ impl Store {
         .await?;
         Ok(rows)
     }
+
+    /// Bookings of a place's resources in one of `statuses` (at most
+    /// three) that overlap `[from, to)`, by start: the manager's dashboard
+    /// reads the pending ones still to come and the confirmed or held ones
+    /// of the next days.
+    pub async fn bookings_of_place(
+        &self,
+        place_id: i64,
+        statuses: &[&str],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Booking>> {
+        let Some(first) = statuses.first() else { return Ok(Vec::new()) };
+        if statuses.len() > 3 {
+            return Err(StoreError::Other("at most three statuses".into()));
+        }
+        // A fixed statement: absent statuses repeat the first.
+        let status = |i: usize| statuses.get(i).unwrap_or(first).to_string();
+        let rows: Vec<Booking> = sqlx::query_as(concat!(
+            "SELECT ",
+            booking_columns!(),
+            " FROM bookings b JOIN resources r ON r.id = b.resource_id \
+             WHERE r.place_id = $1 AND b.starts_at < $2 AND b.ends_at > $3 AND b.status IN ($4, $5, $6) \
+             ORDER BY b.starts_at, b.id"
+        ))
+        .bind(place_id)
+        .bind(to)
+        .bind(from)
+        .bind(status(0))
+        .bind(status(1))
+        .bind(status(2))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
 }

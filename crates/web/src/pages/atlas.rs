@@ -63,6 +63,8 @@ pub struct RecordPage {
     tiles: String,
     /// The place has bookable resources: link to their page.
     has_resources: bool,
+    /// The reader manages the place: link to its back office.
+    may_manage: bool,
 }
 
 pub fn kind_label(t: &app::i18n::Messages, kind: RecordKind) -> &'static str {
@@ -225,6 +227,7 @@ fn page_of(state: &AppState, page: Page, v: RecordView, actor: &Actor) -> Record
         approximate: !r.fields.contains_key("geo"),
         tiles: state.app.config.tile_url.clone().unwrap_or_default(),
         has_resources: false,
+        may_manage: false,
         chrome: page.chrome,
         v,
     }
@@ -241,7 +244,9 @@ pub async fn show(State(state): State<AppState>, page: Page, Path(id): Path<i64>
     let has_resources = v.record.kind == RecordKind::Place
         && v.record.is_live()
         && !state.app.store.resources_of_place(id).await.map_err(|e| PageError::from_app(lang, e.into()))?.is_empty();
-    Ok(RecordPage { has_resources, ..page_of(&state, page, v, &actor) }.into_response())
+    let may_manage =
+        v.record.kind == RecordKind::Place && v.record.is_live() && app::backoffice::may_manage(&actor, id);
+    Ok(RecordPage { has_resources, may_manage, ..page_of(&state, page, v, &actor) }.into_response())
 }
 
 /// One field of the edit form.

@@ -11,8 +11,10 @@ mod admin;
 mod api_docs;
 mod atlas;
 mod auth;
+mod backoffice;
 mod bookings;
 mod consent;
+mod dates;
 mod duplicates;
 mod events;
 mod imports;
@@ -72,6 +74,13 @@ pub fn router() -> Router<AppState> {
         .route("/lieux/{id}/factures", get(accounting::list_invoices))
         .route("/lieux/{id}/fec.csv", get(accounting::fec_download))
         .route("/lieux/{id}/periodes", post(accounting::close))
+        .route("/lieux/{id}/gestion", get(backoffice::dashboard))
+        .route("/lieux/{id}/gestion/reservations/{booking}/{action}", post(backoffice::act))
+        .route("/lieux/{id}/gestion/ressources", get(backoffice::resources).post(backoffice::create_resource))
+        .route("/ressources/{id}/tarifs", get(backoffice::tariffs).post(backoffice::set_tariffs))
+        .route("/lieux/{id}/gestion/formules", get(backoffice::plans).post(backoffice::create_plan))
+        .route("/lieux/{id}/gestion/evenements", get(backoffice::events).post(backoffice::create_event))
+        .route("/evenements/{id}/inscrits", get(backoffice::attendees))
         .route("/doublons", get(duplicates::queue))
         .route("/doublons/{id}", get(duplicates::pair).post(duplicates::decide))
         .route("/fusions/{id}/annuler", post(duplicates::undo))
@@ -205,6 +214,16 @@ fn notice_text(t: &'static Messages, key: &str) -> Option<&'static str> {
         "subscribed" => t.pl_subscribed_notice,
         "already_subscribed" => t.pl_already_notice,
         "period_closed" => t.acc_closed_notice,
+        "bo_approved" => t.bo_approved,
+        "bo_refused" => t.bo_refused,
+        "bo_checked_in" => t.bo_checked_in,
+        "bo_cancelled" => t.bo_cancelled,
+        "bo_state" => t.bo_state,
+        "bo_check_in_closed" => t.bo_check_in_closed,
+        "bo_resource_created" => t.bo_resource_created,
+        "bo_tariffs_saved" => t.bo_tariffs_saved,
+        "bo_plan_created" => t.bo_plan_created,
+        "bo_event_created" => t.bo_event_created,
         _ => return None,
     })
 }
@@ -371,6 +390,7 @@ pub async fn static_file(axum::extract::Path(path): axum::extract::Path<String>,
     let (body, content_type): (&'static [u8], &str) = match path.as_str() {
         "maillage.css" => (include_bytes!("../../static/maillage.css"), "text/css; charset=utf-8"),
         "bookings.css" => (include_bytes!("../../static/bookings.css"), "text/css; charset=utf-8"),
+        "backoffice.css" => (include_bytes!("../../static/backoffice.css"), "text/css; charset=utf-8"),
         "favicon.svg" => (include_bytes!("../../static/favicon.svg"), "image/svg+xml"),
         "map.js" => (include_bytes!("../../static/map.js"), "text/javascript; charset=utf-8"),
         "vendor/leaflet/leaflet.js" => (leaflet!("leaflet.js"), "text/javascript; charset=utf-8"),

@@ -6,6 +6,7 @@ mod accounts;
 mod api_errors;
 mod atlas;
 mod authorization;
+mod backoffice;
 mod booking_lifecycle;
 mod booking_pages;
 mod csrf;
