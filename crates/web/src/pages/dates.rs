@@ -1,11 +1,12 @@
 //! Dates and times as the pages write them: in the place's time zone, in
-//! the reader's language. Shared by the pages of operations (the booking
-//! pages still carry their own copy; they can move here).
+//! the reader's language. Shared by the pages of operations (bookings,
+//! back office).
 
 use app::i18n::Lang;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use domain::atlas::hours::timezone_for_commune;
+use domain::operations::local_to_utc;
 
 /// The place's time zone (Paris unless its commune says otherwise).
 pub fn zone_of(place: &store::atlas::AtlasRecord) -> Tz {
@@ -48,6 +49,27 @@ pub fn long_date(lang: Lang, d: NaiveDate) -> String {
     let (days, months) = if lang == Lang::Fr { (FR_DAYS, FR_MONTHS) } else { (EN_DAYS, EN_MONTHS) };
     let day = days[d.weekday().num_days_from_monday() as usize];
     format!("{day} {} {} {}", d.day(), months[d.month0() as usize], d.year())
+}
+
+/// "lun. 7" / "Mon 7": a column head.
+pub fn short_date(lang: Lang, d: NaiveDate) -> String {
+    let days = if lang == Lang::Fr { FR_DAYS } else { EN_DAYS };
+    let day = days[d.weekday().num_days_from_monday() as usize];
+    if lang == Lang::Fr { format!("{}. {}", &day[..3], d.day()) } else { format!("{} {}", &day[..3], d.day()) }
+}
+
+/// "décembre 2026" / "December 2026".
+pub fn month_title(lang: Lang, d: NaiveDate) -> String {
+    let months = if lang == Lang::Fr { FR_MONTHS } else { EN_MONTHS };
+    format!("{} {}", months[d.month0() as usize], d.year())
+}
+
+/// Midnight of a local day in UTC; where a zone skips midnight, the first
+/// instant of that day.
+pub fn day_start(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = d.and_time(NaiveTime::MIN);
+    local_to_utc(midnight, tz)
+        .unwrap_or_else(|_| local_to_utc(midnight + Duration::hours(1), tz).unwrap_or(midnight.and_utc()))
 }
 
 /// "14:05" in the zone.

@@ -14,7 +14,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use domain::operations::local_to_utc;
 use domain::operations::tariffs::{Audience, Unit};
@@ -23,6 +23,7 @@ use serde::Deserialize;
 use store::operations::Resource;
 
 use super::{MINE, hhmm, kind_label, long_date, place_of, store_err, zone_of};
+use crate::pages::dates::parse_time;
 use crate::pages::invoices::euros;
 use crate::pages::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
@@ -130,11 +131,6 @@ pub async fn book_form(
     let end = split_local(q.fin.as_deref()).map(|(_, time)| time).unwrap_or_default();
     let input = BookInput { date, start, end, ..BookInput::default() };
     Ok(book_page(&state, page, id, input, FormErrors::default()).await?.into_response())
-}
-
-fn parse_time(s: &str) -> Option<NaiveTime> {
-    let s = s.trim();
-    NaiveTime::parse_from_str(s, "%H:%M").or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S")).ok()
 }
 
 /// The form's slot in UTC, or the messages to show beside its fields.

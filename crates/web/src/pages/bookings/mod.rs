@@ -23,14 +23,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
-use chrono_tz::Tz;
 use domain::atlas::RecordKind;
-use domain::atlas::hours::timezone_for_commune;
-use domain::operations::{ResourceKind, local_to_utc};
+use domain::operations::ResourceKind;
 use domain::policy::Actor;
 use store::operations::Resource;
 
+use super::dates::{day_start, hhmm, long_date, month_title, short_date, zone_of};
 use super::{Chrome, Page, PageError};
 use crate::state::AppState;
 
@@ -50,10 +48,6 @@ async fn place_of(state: &AppState, lang: Lang, id: i64) -> Result<store::atlas:
     Ok(place)
 }
 
-fn zone_of(place: &store::atlas::AtlasRecord) -> Tz {
-    place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune)
-}
-
 fn actor_of(page: &Page) -> Actor {
     page.identity.as_ref().map_or(Actor::Anonymous, |i| i.actor())
 }
@@ -66,68 +60,6 @@ fn kind_label(t: &Messages, kind: &str) -> &'static str {
         Some(ResourceKind::Desk) => t.bk_kind_desk,
         Some(ResourceKind::Machine) | None => t.bk_kind_machine,
     }
-}
-
-const FR_DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-const EN_DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const FR_MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const EN_MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// "lundi 7 décembre 2026" / "Monday 7 December 2026".
-fn long_date(lang: Lang, d: NaiveDate) -> String {
-    let (days, months) = if lang == Lang::Fr { (FR_DAYS, FR_MONTHS) } else { (EN_DAYS, EN_MONTHS) };
-    let day = days[d.weekday().num_days_from_monday() as usize];
-    format!("{day} {} {} {}", d.day(), months[d.month0() as usize], d.year())
-}
-
-/// "lun. 7" / "Mon 7": a column head.
-fn short_date(lang: Lang, d: NaiveDate) -> String {
-    let days = if lang == Lang::Fr { FR_DAYS } else { EN_DAYS };
-    let day = days[d.weekday().num_days_from_monday() as usize];
-    if lang == Lang::Fr { format!("{}. {}", &day[..3], d.day()) } else { format!("{} {}", &day[..3], d.day()) }
-}
-
-fn month_title(lang: Lang, d: NaiveDate) -> String {
-    let months = if lang == Lang::Fr { FR_MONTHS } else { EN_MONTHS };
-    format!("{} {}", months[d.month0() as usize], d.year())
-}
-
-fn hhmm(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%H:%M").to_string()
-}
-
-/// Midnight of a local day in UTC; where a zone skips midnight, the first
-/// instant of that day.
-fn day_start(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let midnight = d.and_time(NaiveTime::MIN);
-    local_to_utc(midnight, tz)
-        .unwrap_or_else(|_| local_to_utc(midnight + Duration::hours(1), tz).unwrap_or(midnight.and_utc()))
 }
 
 // ---------------------------------------------------------------- resources
