@@ -51,6 +51,14 @@ pub enum AppError {
     /// one above or below it in its tree).
     #[error("the slot is taken")]
     SlotTaken { resource_id: i64, starts_at: chrono::DateTime<chrono::Utc>, ends_at: chrono::DateTime<chrono::Utc> },
+    /// The resource, or one above it, is closed over the slot.
+    #[error("the resource is closed then")]
+    Closed {
+        resource_id: i64,
+        starts_at: chrono::DateTime<chrono::Utc>,
+        ends_at: chrono::DateTime<chrono::Utc>,
+        reason: String,
+    },
     #[error("internal error: {0}")]
     Internal(String),
     // Booking lifecycle (holds, approval, check-in, access rules).

@@ -43,6 +43,9 @@ pub struct EventInput {
     /// A programme's sessions; the event then spans them.
     pub sessions: Vec<crate::programmes::SessionInput>,
     pub questions: Vec<crate::programmes::QuestionInput>,
+    /// The training code attending it grants (e.g. `laser`), for the place's
+    /// machines that require it.
+    pub grants_training: Option<String>,
 }
 
 /// A place's manager (or the territory team) creates an event there.
@@ -81,6 +84,10 @@ pub async fn create_event(app: &App, actor: &Actor, place_id: i64, input: &Event
     if input.hold_minutes.is_some_and(|h| !(1..=10_080).contains(&h)) {
         errors.add("hold_minutes", FieldError::Malformed("between 1 minute and a week".into()));
     }
+    let grants_training = crate::programmes::trimmed(&input.grants_training);
+    if grants_training.is_some_and(|t| !domain::operations::lifecycle::valid_training_code(t)) {
+        errors.add("grants_training", FieldError::Malformed("lowercase letters, digits, - and _, at most 40".into()));
+    }
     errors.into_result()?;
     let (Some(starts_at), Some(ends_at)) = span.map_or((input.starts_at, input.ends_at), |(s, e)| (Some(s), Some(e)))
     else {
@@ -103,6 +110,7 @@ pub async fn create_event(app: &App, actor: &Actor, place_id: i64, input: &Event
             language: crate::programmes::trimmed(&input.language),
             accessibility: crate::programmes::trimmed(&input.accessibility),
             description: crate::programmes::trimmed(&input.description),
+            grants_training,
         })
         .await?;
     crate::programmes::store_programme(&mut tx, &e, input).await?;

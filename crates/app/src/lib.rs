@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod atlas;
 pub mod backoffice;
 pub mod bookings;
+pub mod closures;
 mod config;
 mod error;
 pub mod events;

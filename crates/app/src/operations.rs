@@ -44,6 +44,44 @@ pub struct ResourceInput {
     pub access: Option<String>,
     /// Training code a booker must hold (machines only).
     pub training: Option<String>,
+    /// Short labels of what the resource offers.
+    pub equipment: Vec<String>,
+    /// https URLs of pictures.
+    pub photos: Vec<String>,
+}
+
+/// At most this many labels and photos, each label at most this long.
+const MAX_EQUIPMENT: usize = 30;
+const MAX_PHOTOS: usize = 10;
+const MAX_LABEL: usize = 60;
+
+/// Equipment labels trimmed, empty ones dropped, each at most [`MAX_LABEL`].
+fn equipment_of(input: &[String], errors: &mut FieldErrors) -> Vec<String> {
+    let labels: Vec<String> = input.iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect();
+    if labels.len() > MAX_EQUIPMENT {
+        errors.add("equipment", FieldError::Malformed(format!("at most {MAX_EQUIPMENT} items")));
+    } else if labels.iter().any(|l| l.chars().count() > MAX_LABEL) {
+        errors.add("equipment", FieldError::Malformed(format!("each item at most {MAX_LABEL} characters")));
+    }
+    labels
+}
+
+/// Photos as https URLs only: a page must not load a picture in clear.
+fn photos_of(input: &[String], errors: &mut FieldErrors) -> Vec<String> {
+    let mut photos = Vec::new();
+    for raw in input.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        match domain::atlas::ids::normalize_url(raw) {
+            Some(url) if url.starts_with("https://") => photos.push(url),
+            _ => {
+                errors.add("photos", FieldError::Malformed(format!("not an https URL: {raw}")));
+                return photos;
+            }
+        }
+    }
+    if photos.len() > MAX_PHOTOS {
+        errors.add("photos", FieldError::Malformed(format!("at most {MAX_PHOTOS} photos")));
+    }
+    photos
 }
 
 async fn live_place(app: &App, place_id: i64) -> Result<store::atlas::AtlasRecord, AppError> {
@@ -138,6 +176,8 @@ pub async fn create_resource(
             errors.add("training", FieldError::Malformed("only a machine requires a training".into()));
         }
     }
+    let equipment = equipment_of(&input.equipment, &mut errors);
+    let photos = photos_of(&input.photos, &mut errors);
     errors.into_result()?;
     let (Some(kind), Some(access)) = (kind, access) else {
         return Err(AppError::Internal("kind and access checked above".into()));
@@ -162,6 +202,8 @@ pub async fn create_resource(
             no_show_grace_minutes: input.no_show_grace_minutes,
             access: access.as_str(),
             training,
+            equipment: &equipment,
+            photos: &photos,
         })
         .await?;
     tx.audit(
@@ -173,14 +215,44 @@ pub async fn create_resource(
     Ok(r)
 }
 
-fn rules_of(r: &Resource) -> ResourceRules {
-    ResourceRules {
+/// The opening hours a resource is booked in: its own, else those of the
+/// nearest resource above it that has some, else the place's. None: any
+/// hour.
+pub async fn effective_hours(
+    app: &App,
+    resource: &Resource,
+    place: &store::atlas::AtlasRecord,
+) -> Result<Option<String>, AppError> {
+    if let Some(h) = &resource.opening_hours {
+        return Ok(Some(h.clone()));
+    }
+    if resource.parent_id.is_some() {
+        let tree = app.store.resources_of_place(resource.place_id).await?;
+        let ancestors = domain::operations::resources::ancestors_in_path(&resource.path);
+        for id in ancestors.iter().rev() {
+            if let Some(h) = tree.iter().find(|r| r.id == *id).and_then(|r| r.opening_hours.clone()) {
+                return Ok(Some(h));
+            }
+        }
+    }
+    Ok(place.text("opening_hours").map(str::to_owned))
+}
+
+/// The rules a booking of the resource is checked against (hours inherited,
+/// see [`effective_hours`]).
+pub(crate) async fn rules_for(
+    app: &App,
+    r: &Resource,
+    place: &store::atlas::AtlasRecord,
+) -> Result<ResourceRules, AppError> {
+    let hours = effective_hours(app, r, place).await?;
+    Ok(ResourceRules {
         min_minutes: r.min_minutes,
         max_minutes: r.max_minutes,
         advance_days: r.advance_days,
         buffer_minutes: r.buffer_minutes,
-        opening_hours: r.opening_hours.as_deref().and_then(|h| OpeningHours::parse(h).ok()),
-    }
+        opening_hours: hours.as_deref().and_then(|h| OpeningHours::parse(h).ok()),
+    })
 }
 
 fn slot_error(e: SlotError) -> AppError {
@@ -194,8 +266,8 @@ fn slot_error(e: SlotError) -> AppError {
 }
 
 /// Refuses what [`book`] would refuse of a slot beyond its rules: a
-/// resource the actor may not use (members only, training), or a slot
-/// something already blocks in the resource's line (its buffer included),
+/// resource the actor may not use (members only, training), a closure, or
+/// a slot something already blocks in the resource's line (its buffer included),
 /// for a form to warn before its last step. Only a hint: the booking looks
 /// again under the tree lock.
 pub async fn check_bookable(
@@ -207,6 +279,9 @@ pub async fn check_bookable(
 ) -> Result<(), AppError> {
     let resource = app.store.resource(resource_id).await?;
     check_access(app, actor, &resource).await?;
+    if let Some(c) = crate::closures::closures_of(app, resource_id, to_micros(start), to_micros(end)).await?.first() {
+        return Err(closed(c));
+    }
     let buffer = resource.buffer_minutes * MINUTE;
     let (from, to) = (to_micros(start) - buffer, to_micros(end) + buffer);
     let blocking = app.store.blocking_bookings_of_tree(resource.root_id, from, to, store::now_micros()).await?;
@@ -222,6 +297,15 @@ pub async fn check_bookable(
             ends_at: from_micros(taken.ends_at),
         }),
         None => Ok(()),
+    }
+}
+
+fn closed(c: &store::closures::Closure) -> AppError {
+    AppError::Closed {
+        resource_id: c.resource_id,
+        starts_at: from_micros(c.starts_at),
+        ends_at: from_micros(c.ends_at),
+        reason: c.reason.clone(),
     }
 }
 
@@ -265,7 +349,7 @@ pub async fn book_with(app: &App, actor: &Actor, request: &BookingRequest) -> Re
     check_organisation(app, request.organisation_id).await?;
     let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
     let slot = Slot::new(request.start, request.end).map_err(slot_error)?;
-    slot.check(&rules_of(&resource), Utc::now(), tz).map_err(slot_error)?;
+    slot.check(&rules_for(app, &resource, &place).await?, Utc::now(), tz).map_err(slot_error)?;
     check_access(app, actor, &resource).await?;
     let buffer = resource.buffer_minutes * 60_000_000;
     let kind = ResourceKind::parse(&resource.kind).unwrap_or(ResourceKind::Room);
@@ -303,6 +387,10 @@ async fn try_book(
 ) -> Result<Booking, AppError> {
     let mut tx = app.store.write().await?;
     tx.lock_tree(resource.root_id).await?;
+    if let Some(c) = tx.closure_over(resource, new.starts_at, new.ends_at).await? {
+        tx.rollback().await?;
+        return Err(closed(&c));
+    }
     if let Some(taken) = tx.colliding_booking(resource, new.starts_at, new.ends_at, buffer).await? {
         tx.rollback().await?;
         return Err(AppError::SlotTaken {
@@ -364,7 +452,7 @@ pub async fn book_series(
     let rule = domain::operations::recurrence::Rule::parse(rrule).map_err(|e| invalid("rrule", e.to_string()))?;
     let starts = rule.occurrences(local_start).map_err(|e| invalid("rrule", e.to_string()))?;
     let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
-    let rules = rules_of(&resource);
+    let rules = rules_for(app, &resource, &place).await?;
     let now = Utc::now();
     let mut refused = Vec::new();
     let mut candidates = Vec::new();
@@ -390,6 +478,12 @@ pub async fn book_series(
     let mut booked = Vec::new();
     for s in candidates {
         let (from, to) = (to_micros(s.start), to_micros(s.end));
+        if let Some(c) = tx.closure_over(&resource, from, to).await? {
+            let reason =
+                format!("the resource is closed from {} to {}", from_micros(c.starts_at), from_micros(c.ends_at));
+            refused.push(Refused { starts_at: s.start, ends_at: s.end, reason, conflict: None });
+            continue;
+        }
         match tx.colliding_booking(&resource, from, to, buffer).await? {
             Some(taken) => refused.push(Refused {
                 starts_at: s.start,

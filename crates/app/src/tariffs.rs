@@ -18,14 +18,14 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::accounts::FieldError;
 use domain::atlas::RecordKind;
-use domain::atlas::hours::{OpeningHours, timezone_for_commune};
+use domain::atlas::hours::timezone_for_commune;
 use domain::audit::AuditEvent;
 use domain::operations::invoices::{InvoiceLine, VAT_RATES_BP};
 use domain::operations::tariffs::{
     Audience, CreditUnit, Credits, Facts, Grid, OrganisationKind, Quote, Tariff, TariffError, Unit, apply_credits,
     month_key, months_due,
 };
-use domain::operations::{ResourceRules, Slot, SlotError};
+use domain::operations::{Slot, SlotError};
 use domain::policy::{Action, Actor, Resource as On, authorize};
 use store::operations::{Booking, Resource};
 use store::tariffs::{Balances, BookingCharge, Grant, LedgerEntry, NewPlan, Plan, Subscription, TariffRow};
@@ -285,16 +285,6 @@ async fn balances_with_owed(app: &App, user_id: i64, place_id: i64, tz: Tz) -> R
     Ok(b)
 }
 
-fn rules_of(r: &Resource) -> ResourceRules {
-    ResourceRules {
-        min_minutes: r.min_minutes,
-        max_minutes: r.max_minutes,
-        advance_days: r.advance_days,
-        buffer_minutes: r.buffer_minutes,
-        opening_hours: r.opening_hours.as_deref().and_then(|h| OpeningHours::parse(h).ok()),
-    }
-}
-
 fn slot_error(e: SlotError) -> AppError {
     let field = match e {
         SlotError::EndBeforeStart | SlotError::TooShort(_) | SlotError::TooLong(_) => "ends_at",
@@ -319,7 +309,7 @@ pub async fn quote(
     authorize(actor, Action::Book, On::Place(place.id))?;
     let tz = tz_of(place.commune_insee.as_deref());
     let slot = Slot::new(start, end).map_err(slot_error)?;
-    slot.check(&rules_of(&resource), Utc::now(), tz).map_err(slot_error)?;
+    slot.check(&crate::operations::rules_for(app, &resource, &place).await?, Utc::now(), tz).map_err(slot_error)?;
     let audience = match declared.audience.as_deref() {
         Some(a) => Some(Audience::parse(a).ok_or_else(|| {
             invalid(

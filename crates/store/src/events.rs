@@ -21,6 +21,8 @@ pub struct Event {
     pub language: Option<String>,
     pub accessibility: Option<String>,
     pub description: Option<String>,
+    /// The training attending every session grants (a machine may require it).
+    pub grants_training: Option<String>,
 }
 
 type EventRow = (
@@ -39,12 +41,13 @@ type EventRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 macro_rules! event_columns {
     () => {
         "id, place_id, title, kind, starts_at, ends_at, capacity, min_age, max_age, hold_minutes, created_at, \
-         online, language, accessibility, description"
+         online, language, accessibility, description, grants_training"
     };
 }
 
@@ -65,6 +68,7 @@ fn event(r: EventRow) -> Event {
         language: r.12,
         accessibility: r.13,
         description: r.14,
+        grants_training: r.15,
     }
 }
 
@@ -84,6 +88,7 @@ pub struct NewEvent<'a> {
     pub language: Option<&'a str>,
     pub accessibility: Option<&'a str>,
     pub description: Option<&'a str>,
+    pub grants_training: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,8 +168,8 @@ impl WriteTx {
     pub async fn create_event(&mut self, e: NewEvent<'_>) -> Result<Event> {
         let row: EventRow = sqlx::query_as(concat!(
             "INSERT INTO events (place_id, title, kind, starts_at, ends_at, capacity, min_age, max_age, \
-             hold_minutes, created_by, created_at, online, language, accessibility, description) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ",
+             hold_minutes, created_by, created_at, online, language, accessibility, description, grants_training) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ",
             event_columns!()
         ))
         .bind(e.place_id)
@@ -182,6 +187,7 @@ impl WriteTx {
         .bind(e.language)
         .bind(e.accessibility)
         .bind(e.description)
+        .bind(e.grants_training)
         .fetch_one(self.conn())
         .await?;
         Ok(event(row))

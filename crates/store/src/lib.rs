@@ -25,6 +25,7 @@ pub mod api_tokens;
 pub mod atlas;
 pub mod audit;
 pub mod backup;
+pub mod closures;
 pub mod db;
 mod error;
 pub mod events;

@@ -39,6 +39,10 @@ pub struct Resource {
     pub access: String,
     /// The training a booker must hold (machines).
     pub training: Option<String>,
+    /// Short labels: "vidéoprojecteur", "tableau blanc".
+    pub equipment: Vec<String>,
+    /// https URLs of pictures.
+    pub photos: Vec<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -64,14 +68,22 @@ struct ResourceRow {
     no_show_grace_minutes: Option<i64>,
     access: String,
     training: Option<String>,
+    equipment: String,
+    photos: String,
 }
 
 macro_rules! resource_columns {
     () => {
         "id, place_id, parent_id, COALESCE(root_id, id) AS root_id, path, kind, name, capacity, opening_hours, \
          min_minutes, max_minutes, advance_days, buffer_minutes, created_at, hold_minutes, needs_approval, \
-         cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training"
+         cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training, equipment, photos"
     };
+}
+
+/// A stored JSON list of strings; what was stored was checked, so a
+/// malformed one reads as empty rather than failing the page.
+fn string_list(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
 }
 
 fn resource(r: ResourceRow) -> Resource {
@@ -97,6 +109,8 @@ fn resource(r: ResourceRow) -> Resource {
         no_show_grace_minutes: r.no_show_grace_minutes,
         access: r.access,
         training: r.training,
+        equipment: string_list(&r.equipment),
+        photos: string_list(&r.photos),
     }
 }
 
@@ -120,6 +134,8 @@ pub struct NewResource<'a> {
     pub no_show_grace_minutes: Option<i64>,
     pub access: &'a str,
     pub training: Option<&'a str>,
+    pub equipment: &'a [String],
+    pub photos: &'a [String],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -172,8 +188,9 @@ impl WriteTx {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO resources (place_id, parent_id, kind, name, capacity, opening_hours, min_minutes, \
              max_minutes, advance_days, buffer_minutes, created_at, hold_minutes, needs_approval, \
-             cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+             cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training, equipment, photos) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+             RETURNING id",
         )
         .bind(r.place_id)
         .bind(r.parent.map(|p| p.id))
@@ -193,6 +210,8 @@ impl WriteTx {
         .bind(r.no_show_grace_minutes)
         .bind(r.access)
         .bind(r.training)
+        .bind(serde_json::to_string(r.equipment).unwrap_or_else(|_| "[]".into()))
+        .bind(serde_json::to_string(r.photos).unwrap_or_else(|_| "[]".into()))
         .fetch_one(self.conn())
         .await?;
         let path = domain::operations::tree_path(r.parent.map(|p| p.path.as_str()), id);

@@ -200,6 +200,19 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Sessions of the event the registration was not marked present at.
+    pub async fn sessions_not_attended(&mut self, event_id: i64, registration_id: i64) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM event_sessions s WHERE s.event_id = $1 AND NOT EXISTS \
+             (SELECT 1 FROM attendance a WHERE a.registration_id = $2 AND a.session_id = s.id AND a.present = 1)",
+        )
+        .bind(event_id)
+        .bind(registration_id)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(n)
+    }
+
     /// Records that the reminder of this session went to this registration;
     /// false when it already had (another worker, an earlier run).
     pub async fn claim_reminder(&mut self, registration_id: i64, session_id: i64) -> Result<bool> {

@@ -165,6 +165,12 @@ impl From<AppError> for ApiError {
             .with_details(
                 json!({"conflict": {"resource_id": resource_id, "starts_at": starts_at, "ends_at": ends_at}}),
             ),
+            AppError::Closed { resource_id, starts_at, ends_at, reason } => {
+                ApiError::new(Code::Conflict, "the resource, or one it is part of, is closed over the slot")
+                    .with_details(json!({"closure": {
+                        "resource_id": resource_id, "starts_at": starts_at, "ends_at": ends_at, "reason": reason
+                    }}))
+            }
             AppError::Busy => {
                 ApiError::new(Code::Busy, "the database is busy; retry").with_details(json!({"retry_after_secs": 1}))
             }

@@ -473,6 +473,9 @@ catalog! {
     bk_confirm_request: "Envoyer la demande de réservation", "Send the booking request";
     bk_err_access: "Cet espace est réservé aux membres ou résidents du lieu.", "This space is for the place's members or residents only.";
     bk_err_training: "Cette machine demande une formation préalable (« {} ») : demandez-la au lieu.", "This machine needs a prior training (\"{}\"): ask the place for it.";
+    bk_closed_for: "Fermé : {}", "Closed: {}";
+    bk_err_closed: "« {} » est fermé du {} au {}{}.", "\"{}\" is closed from {} to {}{}.";
+    bk_rules_equipment: "Équipement : {}", "Equipment: {}";
     bk_requested_notice: "Votre demande est envoyée : le lieu doit la valider.", "Your request is sent: the place must approve it.";
     bk_status_pending: "En attente de validation par le lieu", "Awaiting the place's approval";
     bk_status_held: "Créneau retenu jusqu'à {} : confirmez-le", "Slot held until {}: confirm it";

@@ -48,6 +48,9 @@ pub struct NewEventDoc {
     /// The registration questionnaire.
     #[serde(default)]
     pub questions: Vec<crate::api::programmes::NewQuestionDoc>,
+    /// A training code (e.g. `laser`) that attending every session grants,
+    /// for the place's machines that require it.
+    pub grants_training: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -71,6 +74,7 @@ pub struct EventDoc {
     pub categories: Vec<crate::api::programmes::CategoryDoc>,
     pub sessions: Vec<crate::api::programmes::SessionDoc>,
     pub questions: Vec<crate::api::programmes::QuestionDoc>,
+    pub grants_training: Option<String>,
 }
 
 async fn event_doc(state: &AppState, e: store::events::Event) -> ApiResult<EventDoc> {
@@ -104,6 +108,7 @@ fn event_doc_with(
         categories: programme.categories,
         sessions: programme.sessions,
         questions: programme.questions,
+        grants_training: e.grants_training,
     }
 }
 
@@ -134,6 +139,7 @@ pub async fn create(
         categories: body.categories.into_iter().map(Into::into).collect(),
         sessions: body.sessions.into_iter().map(Into::into).collect(),
         questions: body.questions.into_iter().map(Into::into).collect(),
+        grants_training: body.grants_training,
     };
     let e = create_event(&state.app, &caller.actor(), place_id, &input).await?;
     // The event is committed: a failure to read it back must not look like a

@@ -8,6 +8,7 @@ pub mod atlas;
 mod auth;
 mod bookings;
 mod calendars;
+mod closures;
 mod events;
 mod exports;
 mod invoices;
@@ -57,6 +58,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(operations::create_booking))
         .routes(routes!(operations::create_series))
         .routes(routes!(operations::availability))
+        .routes(routes!(closures::create))
+        .routes(routes!(closures::delete))
         .routes(routes!(bookings::show))
         .routes(routes!(bookings::confirm))
         .routes(routes!(bookings::approve))

@@ -24,7 +24,8 @@ pub struct NewResourceDoc {
     pub kind: String,
     pub name: String,
     pub capacity: Option<i64>,
-    /// OSM opening_hours syntax; bookable at any time when absent.
+    /// OSM opening_hours syntax; when absent, those of the nearest resource
+    /// above it that has some, else the place's, else any time.
     pub opening_hours: Option<String>,
     /// Shortest booking, in minutes (default 15).
     pub min_minutes: Option<i64>,
@@ -46,6 +47,10 @@ pub struct NewResourceDoc {
     pub access: Option<String>,
     /// For a machine: the training code a booker must hold.
     pub training: Option<String>,
+    /// What it offers, as short labels (at most 30 of 60 characters).
+    pub equipment: Option<Vec<String>>,
+    /// https URLs of pictures (at most 10).
+    pub photos: Option<Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -68,6 +73,8 @@ pub struct ResourceDoc {
     pub no_show_grace_minutes: Option<i64>,
     pub access: String,
     pub training: Option<String>,
+    pub equipment: Vec<String>,
+    pub photos: Vec<String>,
 }
 
 impl From<store::operations::Resource> for ResourceDoc {
@@ -93,6 +100,8 @@ impl From<store::operations::Resource> for ResourceDoc {
             no_show_grace_minutes: r.no_show_grace_minutes,
             access: r.access,
             training: r.training,
+            equipment: r.equipment,
+            photos: r.photos,
         }
     }
 }
@@ -131,6 +140,8 @@ pub async fn create(
         no_show_grace_minutes: body.no_show_grace_minutes,
         access: body.access,
         training: body.training,
+        equipment: body.equipment.unwrap_or_default(),
+        photos: body.photos.unwrap_or_default(),
     };
     let r = create_resource(&state.app, &caller.actor(), place_id, &input).await?;
     Ok((StatusCode::CREATED, JsonResponse(r.into())))
@@ -253,6 +264,9 @@ pub struct Availability {
     /// Slots taken in the resource's tree that block this resource
     /// (confirmed, pending approval, or held).
     pub busy: Vec<BusySlot>,
+    /// Periods the resource is closed (its own closures and those of the
+    /// resources above it).
+    pub closed: Vec<super::closures::ClosureDoc>,
 }
 
 /// When a resource is taken: its bookings and those of the resources above
@@ -291,7 +305,9 @@ pub async fn availability(
             ends_at: from_micros(b.ends_at),
         })
         .collect();
-    Ok(JsonResponse(Availability { busy }))
+    let (from, to) = (store::to_micros(from), store::to_micros(to));
+    let closed = app::closures::closures_of(&state.app, id, from, to).await?.into_iter().map(Into::into).collect();
+    Ok(JsonResponse(Availability { busy, closed }))
 }
 
 #[derive(Deserialize, ToSchema)]

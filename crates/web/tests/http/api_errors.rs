@@ -87,6 +87,12 @@ pub fn routes(user_id: i64) -> Vec<(&'static str, String, Option<Value>)> {
         ("POST", "/api/v1/places/999999/memberships".into(), Some(json!({"user_id": 5, "role": "member"}))),
         ("POST", "/api/v1/places/999999/trainings".into(), Some(json!({"user_id": 5, "training": "laser"}))),
         (
+            "POST",
+            "/api/v1/resources/999999/closures".into(),
+            Some(json!({"starts_at": "2030-01-07T09:00:00Z", "ends_at": "2030-01-07T18:00:00Z", "reason": "Travaux"})),
+        ),
+        ("DELETE", "/api/v1/closures/999999".into(), None),
+        (
             "PUT",
             "/api/v1/resources/999999/tariffs".into(),
             Some(json!({"tariffs": [{"audience": "public", "unit": "hour", "unit_cents": 1500, "vat_bp": 2000}]})),

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::policy::{Actor, UserActor};
 use testkit::{TestServer, browser, csrf_token, signed_in_browser};
 
+use crate::helpers::any_hour_input;
 use crate::on_both;
 use crate::operations::place_and_manager;
 
@@ -26,7 +27,7 @@ async fn resource(server: &TestServer, place: i64, name: &str, needs_approval: b
         needs_approval: Some(needs_approval),
         ..ResourceInput::default()
     };
-    create_resource(&server.app, &Actor::System, place, &input).await.unwrap().id
+    create_resource(&server.app, &Actor::System, place, &any_hour_input(input)).await.unwrap().id
 }
 
 /// Now, rounded up to the next minute, plus `minutes`.
@@ -252,7 +253,7 @@ async fn resources_form(server: &TestServer) {
     let (place, _) = place_and_manager(server).await;
     let venue = {
         let input = ResourceInput { kind: "venue".into(), name: "Tout le lieu".into(), ..ResourceInput::default() };
-        create_resource(&server.app, &Actor::System, place, &input).await.unwrap().id
+        create_resource(&server.app, &Actor::System, place, &any_hour_input(input)).await.unwrap().id
     };
     let (client, token) = manager(server, place).await;
     let path = format!("/lieux/{place}/gestion/ressources");

@@ -8,7 +8,7 @@ use domain::accounts::{Role, TokenScope};
 use serde_json::{Value, json};
 use testkit::{TestDb, TestServer};
 
-use crate::helpers::definite;
+use crate::helpers::{any_hour, definite};
 use crate::on_both_db;
 
 struct Place {
@@ -31,7 +31,7 @@ async fn place(server: &TestServer) -> (Place, i64) {
 impl Place {
     async fn resource(&self, server: &TestServer, body: Value) -> i64 {
         let (status, r) =
-            self.post(server, &self.manager, &format!("/api/v1/places/{}/resources", self.id), body).await;
+            self.post(server, &self.manager, &format!("/api/v1/places/{}/resources", self.id), any_hour(body)).await;
         assert_eq!(status, 201, "{r}");
         r["id"].as_i64().unwrap()
     }

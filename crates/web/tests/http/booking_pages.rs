@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use domain::policy::{Actor, UserActor};
 use testkit::{TestServer, browser, csrf_token, signed_in_browser};
 
+use crate::helpers::any_hour_input;
 use crate::on_both;
 use crate::operations::place_and_manager;
 
@@ -26,7 +27,7 @@ async fn resource(server: &TestServer, place: i64, parent: Option<i64>, kind: &s
         capacity: Some(cap),
         ..ResourceInput::default()
     };
-    create_resource(&server.app, &Actor::System, place, &input).await.unwrap().id
+    create_resource(&server.app, &Actor::System, place, &any_hour_input(input)).await.unwrap().id
 }
 
 async fn tree(server: &TestServer) -> Tree {
@@ -377,7 +378,7 @@ async fn my_bookings_states(server: &TestServer) {
             late_cancel_fee_cents: deadline.map(|_| 1_000),
             ..ResourceInput::default()
         };
-        async move { create_resource(&server.app, &Actor::System, place, &input).await.unwrap().id }
+        async move { create_resource(&server.app, &Actor::System, place, &any_hour_input(input)).await.unwrap().id }
     };
     let venue = make(None, "venue", "Tout le lieu", None).await;
     // A late cancellation costs 10 €: within 96 hours of the start here, 1 hour there.

@@ -77,3 +77,22 @@ macro_rules! on_both_db {
         }
     };
 }
+
+/// The test place is a France Services whose reception hours its resources
+/// inherit. A test about other rules opens its root resource at any hour;
+/// hours given, or a parent, are left alone.
+pub fn any_hour(mut body: serde_json::Value) -> serde_json::Value {
+    let root = body.get("parent_id").is_none_or(serde_json::Value::is_null);
+    if root && body.get("opening_hours").is_none() {
+        body["opening_hours"] = "24/7".into();
+    }
+    body
+}
+
+/// [`any_hour`] for a resource created through the use case.
+pub fn any_hour_input(mut input: app::operations::ResourceInput) -> app::operations::ResourceInput {
+    if input.parent_id.is_none() && input.opening_hours.is_none() {
+        input.opening_hours = Some("24/7".into());
+    }
+    input
+}

@@ -19,5 +19,6 @@ mod openapi;
 mod operations;
 mod pages;
 mod programmes;
+mod resource_details;
 mod tariffs;
 mod two_servers;

@@ -9,6 +9,7 @@ use domain::operations::resources::in_same_line;
 use serde_json::{Value, json};
 use testkit::TestServer;
 
+use crate::helpers::any_hour;
 use crate::on_both;
 
 /// The first place of the Charente France Services file, imported.
@@ -41,6 +42,7 @@ pub async fn place_and_manager(server: &TestServer) -> (i64, String) {
 }
 
 async fn add(server: &TestServer, token: &str, place: i64, body: Value) -> Value {
+    let body = any_hour(body);
     let r = reqwest::Client::new()
         .post(server.at(&format!("/api/v1/places/{place}/resources")))
         .bearer_auth(token)

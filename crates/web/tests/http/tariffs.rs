@@ -7,7 +7,7 @@ use domain::accounts::TokenScope;
 use serde_json::{Value, json};
 use testkit::TestServer;
 
-use crate::helpers::definite;
+use crate::helpers::{any_hour, definite};
 use crate::on_both;
 use crate::operations::place_and_manager;
 
@@ -27,7 +27,7 @@ async fn venue(server: &TestServer, token: &str, place: i64, name: &str) -> i64 
         reqwest::Client::new()
             .post(server.at(&format!("/api/v1/places/{place}/resources")))
             .bearer_auth(token)
-            .json(&json!({"kind": "venue", "name": name})),
+            .json(&any_hour(json!({"kind": "venue", "name": name}))),
     )
     .await;
     assert_eq!(status, 201, "{body}");

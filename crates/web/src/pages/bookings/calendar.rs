@@ -85,6 +85,8 @@ struct Busy {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     label: String,
+    /// A closure of the resource (or above it) rather than a booking.
+    closed: bool,
 }
 
 pub struct Cell {
@@ -184,9 +186,16 @@ pub async fn calendar(
             }
             label = format!("{label}, {}", fill(t.bk_booked_by, &[&bookers[&user]]));
         }
-        busy.push(Busy { start: from_micros(b.starts_at), end: from_micros(b.ends_at), label });
+        busy.push(Busy { start: from_micros(b.starts_at), end: from_micros(b.ends_at), label, closed: false });
     }
-    let hours = resource.opening_hours.as_deref().and_then(|h| OpeningHours::parse(h).ok());
+    let app_err = |e| PageError::from_app(lang, e);
+    for c in app::closures::closures_of(&state.app, id, to_micros(from), to_micros(to)).await.map_err(app_err)? {
+        let label = if c.reason.is_empty() { t.bk_closed.to_owned() } else { fill(t.bk_closed_for, &[&c.reason]) };
+        busy.push(Busy { start: from_micros(c.starts_at), end: from_micros(c.ends_at), label, closed: true });
+    }
+    busy.sort_by_key(|b| b.start);
+    let hours = app::operations::effective_hours(&state.app, &resource, &place).await.map_err(app_err)?;
+    let hours = hours.as_deref().and_then(|h| OpeningHours::parse(h).ok());
 
     let link =
         |v: View, d: NaiveDate| format!("/ressources/{id}/calendrier?vue={}&date={}", v.code(), d.format("%Y-%m-%d"));
@@ -309,7 +318,8 @@ fn hour_cell(
             .map(|b| format!("{}–{} {}", hhmm(b.start.max(s), tz), hhmm(b.end.min(e), tz), b.label))
             .collect::<Vec<_>>()
             .join(" · ");
-        return Cell { state: "busy", text, link_label: String::new(), href: None };
+        let state = if taken.iter().any(|b| b.closed) { "closed" } else { "busy" };
+        return Cell { state, text, link_label: String::new(), href: None };
     }
     if e <= now {
         return Cell { state: "past", text: t.bk_past.into(), link_label: String::new(), href: None };

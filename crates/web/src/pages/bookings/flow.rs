@@ -96,8 +96,12 @@ async fn book_page(
     if let Some(max) = resource.max_minutes {
         rules.push(fill(t.bk_rules_max, &[&max.to_string()]));
     }
-    if let Some(h) = &resource.opening_hours {
-        rules.push(fill(t.bk_rules_hours, &[h]));
+    let hours = app::operations::effective_hours(&state.app, &resource, &place).await;
+    if let Some(h) = hours.map_err(|e| PageError::from_app(lang, e))? {
+        rules.push(fill(t.bk_rules_hours, &[&h]));
+    }
+    if !resource.equipment.is_empty() {
+        rules.push(fill(t.bk_rules_equipment, &[&resource.equipment.join(", ")]));
     }
     Ok(BookPage {
         resource_id: id,
@@ -238,6 +242,18 @@ async fn refused(
                 errors = errors.with(on, &t.field_error(e));
             }
             (errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        AppError::Closed { resource_id, starts_at, ends_at, reason } => {
+            let name = if resource_id == resource.id {
+                resource.name.clone()
+            } else {
+                state.app.store.resource(resource_id).await.map(|r| r.name).unwrap_or_default()
+            };
+            let at =
+                |t: DateTime<Utc>| format!("{} {}", long_date(lang, t.with_timezone(&tz).date_naive()), hhmm(t, tz));
+            let why = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
+            let message = fill(t.bk_err_closed, &[&name, &at(starts_at), &at(ends_at), &why]);
+            (FormErrors::one("start", &message), StatusCode::CONFLICT)
         }
         AppError::AccessRestricted { .. } => (FormErrors::one("start", t.bk_err_access), StatusCode::FORBIDDEN),
         AppError::TrainingRequired { training } => {
