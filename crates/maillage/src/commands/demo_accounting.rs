@@ -75,14 +75,22 @@ pub async fn fill(app: &App) -> anyhow::Result<String> {
             .await
             .map_err(|e| anyhow!("creating {email}: {e}"))?,
     };
-    let grant = Grant::new(Role::PlaceManager, Some(place.id))?;
-    if !app.store.grants_of(user.id).await?.iter().any(|g| g.grant == grant) {
-        app::accounts::grant_role(app, &Actor::System, user.id, &grant).await.map_err(|e| anyhow!("{e}"))?;
+    // The accounts' place, and the place with bookable resources, whose back
+    // office then has bookings, prices and plans to show.
+    let hangar = app.store.record_of_source(super::demo_bookings::PLACE.0, super::demo_bookings::PLACE.1).await?;
+    for managed in std::iter::once(place.id).chain(hangar) {
+        let grant = Grant::new(Role::PlaceManager, Some(managed))?;
+        if !app.store.grants_of(user.id).await?.iter().any(|g| g.grant == grant) {
+            app::accounts::grant_role(app, &Actor::System, user.id, &grant).await.map_err(|e| anyhow!("{e}"))?;
+        }
     }
-    let summary = format!(
+    let mut summary = format!(
         "{email} manages « {} »: its revenue at /lieux/{}/recettes, its invoices at /lieux/{}/factures.",
         place.name, place.id, place.id
     );
+    if let Some(h) = hangar {
+        summary.push_str(&format!(" Back office of the bookable place at /lieux/{h}/gestion."));
+    }
     if !app.store.invoices_between(place.id, 0, i64::MAX).await?.is_empty() {
         return Ok(summary);
     }

@@ -14,7 +14,7 @@ use domain::operations::local_to_utc;
 use domain::policy::{Actor, UserActor};
 
 /// The sample place that gets resources (see `demo_atlas::sample_rows`).
-const PLACE: (&str, &str) = ("demo-exemples", "exemple-0");
+pub const PLACE: (&str, &str) = ("demo-exemples", "exemple-0");
 /// Who holds the demo bookings.
 const BOOKER: &str = "habitant@demo.maillage.fr";
 
