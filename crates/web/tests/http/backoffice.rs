@@ -8,6 +8,7 @@
 use app::events::{EventInput, RegistrationInput, create_event, register};
 use app::operations::{ResourceInput, create_resource};
 use chrono::{DateTime, Duration, Utc};
+use domain::accounts::Role;
 use domain::policy::{Actor, UserActor};
 use testkit::{TestServer, browser, csrf_token, signed_in_browser};
 
@@ -59,6 +60,22 @@ async fn manager(server: &TestServer, place: i64) -> (reqwest::Client, String) {
     assert_eq!(status, 200);
     let token = csrf_token(&html);
     (client, token)
+}
+
+/// A place of the France Services file in La Réunion (UTC+4, no summer time).
+async fn reunion_place(server: &TestServer) -> i64 {
+    testkit::atlas::import_shared(
+        &server.app,
+        "france-services",
+        "france-services",
+        "places/france-services-2024-08.csv",
+        &["974"],
+    )
+    .await;
+    let cursor =
+        store::atlas::RecordCursor { kind: Some(domain::atlas::RecordKind::Place), after_id: 0, live_only: true };
+    let places = server.app.store.atlas_records_page(cursor, 10_000).await.unwrap();
+    places.iter().find(|p| p.commune_insee.as_deref().is_some_and(|c| c.starts_with("974"))).expect("a place").id
 }
 
 async fn who_may_enter(server: &TestServer) {
@@ -569,3 +586,33 @@ async fn events_and_attendees(server: &TestServer) {
     assert!(html.contains("Plein tarif"), "the category and its seats");
 }
 on_both!(events_are_created_and_their_attendees_listed_with_the_waitlist_in_order, events_and_attendees);
+
+async fn another_places_booking(server: &TestServer) {
+    let (here, _) = place_and_manager(server).await;
+    let there = reunion_place(server).await;
+    server.user("deux-lieux@exemple.fr", &[(Role::PlaceManager, Some(here)), (Role::PlaceManager, Some(there))]).await;
+    let room = resource(server, there, "Salle Cilaos", true).await;
+    let booker = server.user("membre@exemple.fr", &[]).await;
+    let pending = app::operations::book(&server.app, &as_user(booker.id), room, soon(48 * 60), soon(49 * 60), false)
+        .await
+        .unwrap();
+    assert_eq!(pending.status, "pending");
+
+    let client = signed_in_browser(server, "deux-lieux@exemple.fr").await;
+    let (_, html) = get(&client, server, "/account").await;
+    let token = csrf_token(&html);
+    for action in ["approuver", "refuser", "arrivee", "annuler"] {
+        let path = format!("/lieux/{here}/gestion/reservations/{}/{action}", pending.id);
+        let (status, _) = post(&client, server, &path, &[("csrf", &token)]).await;
+        assert_eq!(status, 404, "{action}: the booking is another place's, though this manager manages both");
+    }
+    let b = server.app.store.booking(pending.id).await.unwrap();
+    assert_eq!((b.status.as_str(), b.cancelled_at), ("pending", None), "nothing was done");
+
+    // From its own place's back office, the same manager approves it.
+    let path = format!("/lieux/{there}/gestion/reservations/{}/approuver", pending.id);
+    let (status, to) = post(&client, server, &path, &[("csrf", &token)]).await;
+    assert_eq!((status, to.as_str()), (303, format!("/lieux/{there}/gestion?notice=bo_approved").as_str()));
+    assert_eq!(server.app.store.booking(pending.id).await.unwrap().status, "confirmed");
+}
+on_both!(a_booking_of_another_place_is_not_found_in_this_back_office, another_places_booking);

@@ -3,6 +3,7 @@
 //! refuse, check in, cancel).
 
 use app::AppError;
+use app::bookings::ManagerAction;
 use app::i18n::{Lang, Messages, fill};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -98,7 +99,8 @@ pub async fn dashboard(State(state): State<AppState>, page: Page, Path(id): Path
 }
 
 /// Approve, refuse, check in or cancel a booking from the dashboard; a
-/// booking no longer in a state that allows it becomes a notice.
+/// booking no longer in a state that allows it becomes a notice, and a
+/// booking of another place is not found here.
 pub async fn act(
     State(state): State<AppState>,
     page: Page,
@@ -106,14 +108,14 @@ pub async fn act(
 ) -> Result<Response, PageError> {
     let lang = page.chrome.lang;
     let actor = actor(&page)?;
-    let app = &state.app;
-    let (done, notice) = match action.as_str() {
-        "approuver" => (app::bookings::decide(app, &actor, booking_id, true).await, "bo_approved"),
-        "refuser" => (app::bookings::decide(app, &actor, booking_id, false).await, "bo_refused"),
-        "arrivee" => (app::bookings::check_in(app, &actor, booking_id).await, "bo_checked_in"),
-        "annuler" => (app::bookings::cancel(app, &actor, booking_id).await, "bo_cancelled"),
+    let (action, notice) = match action.as_str() {
+        "approuver" => (ManagerAction::Approve, "bo_approved"),
+        "refuser" => (ManagerAction::Refuse, "bo_refused"),
+        "arrivee" => (ManagerAction::CheckIn, "bo_checked_in"),
+        "annuler" => (ManagerAction::Cancel, "bo_cancelled"),
         _ => return Err(PageError::NotFound(lang)),
     };
+    let done = app::bookings::act_at_place(&state.app, &actor, place_id, booking_id, action).await;
     let back = format!("/lieux/{place_id}/gestion");
     match done {
         Ok(_) => Ok(redirect_with_notice(&back, notice)),
