@@ -616,3 +616,33 @@ async fn another_places_booking(server: &TestServer) {
     assert_eq!(server.app.store.booking(pending.id).await.unwrap().status, "confirmed");
 }
 on_both!(a_booking_of_another_place_is_not_found_in_this_back_office, another_places_booking);
+
+async fn attendees_in_the_place_zone(server: &TestServer) {
+    let place = reunion_place(server).await;
+    server.user("gerant@exemple.fr", &[(Role::PlaceManager, Some(place))]).await;
+    let input = EventInput {
+        title: "Atelier vanille".into(),
+        kind: "workshop".into(),
+        starts_at: Some(soon(60 * 24)),
+        ends_at: Some(soon(60 * 26)),
+        capacity: 1,
+        ..EventInput::default()
+    };
+    let event = create_event(&server.app, &Actor::System, place, &input).await.unwrap().id;
+    for (i, name) in ["Alice", "Bruno"].iter().enumerate() {
+        let u = server.user(&format!("p{i}@exemple.fr"), &[]).await;
+        let input = RegistrationInput { participant: Some((*name).into()), ..RegistrationInput::default() };
+        register(&server.app, &as_user(u.id), event, &input, "Personne Test").await.unwrap();
+    }
+    let client = signed_in_browser(server, "gerant@exemple.fr").await;
+    let (status, html) = get(&client, server, &format!("/evenements/{event}/inscrits")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Indian/Reunion"), "the page names the zone of its times");
+    for r in server.app.store.registrations_of(event).await.unwrap() {
+        let at = store::from_micros(r.created_at);
+        let shown = |tz: chrono_tz::Tz| at.with_timezone(&tz).format("%Y, %H:%M</span>").to_string();
+        assert!(html.contains(&shown(chrono_tz::Indian::Reunion)), "{}: in Réunion time", r.participant);
+        assert!(!html.contains(&shown(chrono_tz::Europe::Paris)), "{}: not in Paris time", r.participant);
+    }
+}
+on_both!(attendees_are_listed_with_times_in_the_place_zone, attendees_in_the_place_zone);

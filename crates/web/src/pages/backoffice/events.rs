@@ -16,7 +16,7 @@ use serde::Deserialize;
 use store::from_micros;
 
 use super::{Opt, actor, app_err, merge, opt_int, options, parse_euros};
-use crate::pages::dates::{local_fields, parse_date, parse_time, span, zone_of};
+use crate::pages::dates::{date_and_time, local_fields, parse_date, parse_time, span, zone_of};
 use crate::pages::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
 
@@ -259,6 +259,8 @@ pub struct AttendeesPage {
     event_id: i64,
     title: String,
     when: String,
+    /// "Times in …": the place's zone, that of every time on the page.
+    zone: String,
     counts: String,
     confirmed: Vec<Attendee>,
     consent: Vec<Attendee>,
@@ -284,11 +286,11 @@ pub async fn attendees(State(state): State<AppState>, page: Page, Path(id): Path
             .map(|r| Attendee {
                 participant: r.participant.clone(),
                 category: category_name(r.category_id),
-                since: app::i18n::format_datetime(lang, from_micros(r.created_at)),
+                since: date_and_time(lang, from_micros(r.created_at), tz),
                 detail: r
                     .offered_until
                     .filter(|_| status == "offered")
-                    .map(|u| fill(t.bo_offered_until, &[&app::i18n::format_datetime(lang, from_micros(u))]))
+                    .map(|u| fill(t.bo_offered_until, &[&date_and_time(lang, from_micros(u), tz)]))
                     .unwrap_or_default(),
             })
             .collect()
@@ -298,6 +300,7 @@ pub async fn attendees(State(state): State<AppState>, page: Page, Path(id): Path
         event_id: id,
         title: fill(t.bo_attendees_title, &[&a.event.title]),
         when: span(lang, from_micros(a.event.starts_at), from_micros(a.event.ends_at), tz),
+        zone: fill(t.bo_times_in, &[tz.name()]),
         counts: fill(
             t.bo_attendee_counts,
             &[&a.seats_held.to_string(), &a.event.capacity.to_string(), &a.waitlisted.to_string()],
