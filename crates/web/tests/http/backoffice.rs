@@ -30,6 +30,19 @@ async fn resource(server: &TestServer, place: i64, name: &str, needs_approval: b
     create_resource(&server.app, &Actor::System, place, &input).await.unwrap().id
 }
 
+/// A two-hour workshop at the place, tomorrow.
+async fn workshop(server: &TestServer, place: i64, title: &str, capacity: i64) -> i64 {
+    let input = EventInput {
+        title: title.into(),
+        kind: "workshop".into(),
+        starts_at: Some(soon(60 * 24)),
+        ends_at: Some(soon(60 * 26)),
+        capacity,
+        ..EventInput::default()
+    };
+    create_event(&server.app, &Actor::System, place, &input).await.unwrap().id
+}
+
 /// Now, rounded up to the next minute, plus `minutes`.
 fn soon(minutes: i64) -> DateTime<Utc> {
     let now = Utc::now();
@@ -81,22 +94,7 @@ async fn reunion_place(server: &TestServer) -> i64 {
 async fn who_may_enter(server: &TestServer) {
     let (place, _) = place_and_manager(server).await;
     let room = resource(server, place, "Salle Garonne", false).await;
-    let event = create_event(
-        &server.app,
-        &Actor::System,
-        place,
-        &EventInput {
-            title: "Atelier soudure".into(),
-            kind: "workshop".into(),
-            starts_at: Some(soon(60 * 24)),
-            ends_at: Some(soon(60 * 26)),
-            capacity: 4,
-            ..EventInput::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id;
+    let event = workshop(server, place, "Atelier soudure", 4).await;
     let pages = [
         format!("/lieux/{place}/gestion"),
         format!("/lieux/{place}/gestion/ressources"),
@@ -620,15 +618,7 @@ on_both!(a_booking_of_another_place_is_not_found_in_this_back_office, another_pl
 async fn attendees_in_the_place_zone(server: &TestServer) {
     let place = reunion_place(server).await;
     server.user("gerant@exemple.fr", &[(Role::PlaceManager, Some(place))]).await;
-    let input = EventInput {
-        title: "Atelier vanille".into(),
-        kind: "workshop".into(),
-        starts_at: Some(soon(60 * 24)),
-        ends_at: Some(soon(60 * 26)),
-        capacity: 1,
-        ..EventInput::default()
-    };
-    let event = create_event(&server.app, &Actor::System, place, &input).await.unwrap().id;
+    let event = workshop(server, place, "Atelier vanille", 1).await;
     for (i, name) in ["Alice", "Bruno"].iter().enumerate() {
         let u = server.user(&format!("p{i}@exemple.fr"), &[]).await;
         let input = RegistrationInput { participant: Some((*name).into()), ..RegistrationInput::default() };

@@ -8,14 +8,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use store::from_micros;
 
-use super::{Opt, actor, app_err, merge, opt_int, options, parse_euros};
+use super::{Opt, actor, app_err, field_messages, opt_int, options, parse_euros, unprocessable};
 use crate::pages::dates::{date_and_time, local_fields, parse_date, parse_time, span, zone_of};
 use crate::pages::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
@@ -211,7 +210,7 @@ pub async fn create_event(
     }
     if !errors.is_empty() {
         let p = events_page(&state, page, id, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+        return Ok(unprocessable(p));
     }
     let input = app::events::EventInput {
         title: form.title.clone(),
@@ -228,14 +227,13 @@ pub async fn create_event(
     match app::events::create_event(&state.app, &actor, id, &input).await {
         Ok(_) => Ok(redirect_with_notice(&format!("/lieux/{id}/gestion/evenements"), "bo_event_created")),
         Err(AppError::Invalid(fields)) => {
-            let errors = merge(
-                FormErrors::default(),
+            let errors = field_messages(
                 t,
                 &fields,
                 &[("starts_at", "start_date"), ("ends_at", "end_date"), ("categories", "cat_price_0")],
             );
             let p = events_page(&state, page, id, form, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+            Ok(unprocessable(p))
         }
         Err(e) => Err(PageError::from_app(lang, e)),
     }

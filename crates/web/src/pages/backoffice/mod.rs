@@ -36,6 +36,8 @@ pub use tariffs::{set_tariffs, tariffs};
 
 use app::AppError;
 use app::i18n::{Lang, Messages};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use domain::operations::invoices::VAT_RATES_BP;
 use domain::policy::Actor;
 
@@ -91,13 +93,10 @@ fn opt_int(errors: &mut FormErrors, t: &Messages, field: &'static str, raw: &str
     }
 }
 
-/// Adds the use case's field messages to the form's, under the form's names.
-fn merge(
-    mut errors: FormErrors,
-    t: &Messages,
-    fields: &app::FieldErrors,
-    rename: &[(&str, &'static str)],
-) -> FormErrors {
+/// The use case's field messages, under the form's names (`rename`:
+/// the use case's name, then the form's), the first one of each field.
+fn field_messages(t: &Messages, fields: &app::FieldErrors, rename: &[(&str, &'static str)]) -> FormErrors {
+    let mut errors = FormErrors::default();
     for (f, e) in &fields.0 {
         let on = rename.iter().find(|(from, _)| from == f).map_or(*f, |(_, to)| *to);
         if errors.get(on).is_none() {
@@ -105,6 +104,11 @@ fn merge(
         }
     }
     errors
+}
+
+/// A form page shown again with the messages beside its fields.
+fn unprocessable(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 /// One choice of a select, marked when it is the current value.

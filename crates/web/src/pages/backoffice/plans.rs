@@ -6,11 +6,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{Opt, actor, app_err, merge, options, parse_euros, vat_options};
+use super::{Opt, actor, app_err, field_messages, options, parse_euros, unprocessable, vat_options};
 use crate::pages::invoices::euros;
 use crate::pages::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
@@ -114,7 +113,7 @@ pub async fn create_plan(
     let vat_bp = form.vat.trim().parse::<i64>().ok();
     let (Some(fee), Some(credit)) = (fee, credit) else {
         let p = plans_page(&state, page, id, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+        return Ok(unprocessable(p));
     };
     let input = app::tariffs::PlanInput {
         kind: form.kind.trim().to_owned(),
@@ -127,14 +126,10 @@ pub async fn create_plan(
     match app::tariffs::create_plan(&state.app, &actor, id, &input).await {
         Ok(_) => Ok(redirect_with_notice(&format!("/lieux/{id}/gestion/formules"), "bo_plan_created")),
         Err(AppError::Invalid(fields)) => {
-            let errors = merge(
-                FormErrors::default(),
-                t,
-                &fields,
-                &[("fee_cents", "fee"), ("vat_bp", "vat"), ("credit_amount", "credit")],
-            );
+            let errors =
+                field_messages(t, &fields, &[("fee_cents", "fee"), ("vat_bp", "vat"), ("credit_amount", "credit")]);
             let p = plans_page(&state, page, id, form, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+            Ok(unprocessable(p))
         }
         Err(e) => Err(PageError::from_app(lang, e)),
     }

@@ -2,29 +2,18 @@
 //! resource to it.
 
 use app::AppError;
-use app::i18n::{Messages, fill};
+use app::i18n::fill;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::operations::ResourceKind;
 use serde::Deserialize;
 
-use super::{Opt, actor, app_err, merge, opt_int, options};
+use super::{Opt, actor, app_err, field_messages, opt_int, options, unprocessable};
 use crate::pages::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
-
-fn kind_label(t: &Messages, kind: &str) -> &'static str {
-    match ResourceKind::parse(kind) {
-        Some(ResourceKind::Venue) => t.bk_kind_venue,
-        Some(ResourceKind::Zone) => t.bk_kind_zone,
-        Some(ResourceKind::Room) => t.bk_kind_room,
-        Some(ResourceKind::Desk) => t.bk_kind_desk,
-        Some(ResourceKind::Machine) | None => t.bk_kind_machine,
-    }
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -97,7 +86,7 @@ async fn resources_page(
             TreeLine {
                 id: r.id,
                 name: r.name.clone(),
-                kind: kind_label(t, &r.kind),
+                kind: t.resource_kind(&r.kind),
                 depth: depth(&r.path),
                 details: details.join(" · "),
             }
@@ -114,7 +103,7 @@ async fn resources_page(
         title: fill(t.bo_resources_title, &[&place.name]),
         tree,
         parents,
-        kinds: options(ResourceKind::ALL.iter().map(|k| (k.as_str(), kind_label(t, k.as_str()))), &form.kind),
+        kinds: options(ResourceKind::ALL.iter().map(|k| (k.as_str(), t.resource_kind(k.as_str()))), &form.kind),
         accesses: options(
             [("public", t.bo_access_public), ("members", t.bo_access_members), ("residents", t.bo_access_residents)],
             if form.access.is_empty() { "public" } else { form.access.as_str() },
@@ -156,14 +145,14 @@ pub async fn create_resource(
     };
     if !errors.is_empty() {
         let p = resources_page(&state, page, id, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+        return Ok(unprocessable(p));
     }
     match app::operations::create_resource(&state.app, &actor, id, &input).await {
         Ok(_) => Ok(redirect_with_notice(&format!("/lieux/{id}/gestion/ressources"), "bo_resource_created")),
         Err(AppError::Invalid(fields)) => {
-            let errors = merge(FormErrors::default(), t, &fields, &[]);
+            let errors = field_messages(t, &fields, &[]);
             let p = resources_page(&state, page, id, form, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+            Ok(unprocessable(p))
         }
         Err(e) => Err(PageError::from_app(lang, e)),
     }

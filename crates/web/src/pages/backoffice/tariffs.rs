@@ -7,11 +7,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::operations::tariffs::{Audience, Unit};
 
-use super::{Opt, actor, app_err, euros_field, options, parse_euros, vat_label, vat_options};
+use super::{Opt, actor, app_err, euros_field, options, parse_euros, unprocessable, vat_label, vat_options};
 use crate::pages::invoices::euros;
 use crate::pages::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
@@ -192,7 +191,7 @@ pub async fn set_tariffs(
     }
     if !errors.is_empty() {
         let p = tariffs_page(&state, page, id, Some(rows), errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+        return Ok(unprocessable(p));
     }
     match app::tariffs::set_tariffs(&state.app, &actor, id, &input).await {
         Ok(_) => Ok(redirect_with_notice(&format!("/ressources/{id}/tarifs"), "bo_tariffs_saved")),
@@ -209,7 +208,7 @@ pub async fn set_tariffs(
                 errors = errors.with(row.unwrap_or("price_0"), &fill(t.bo_err_tariff, &[&detail_of(&text)]));
             }
             let p = tariffs_page(&state, page, id, Some(rows), errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+            Ok(unprocessable(p))
         }
         Err(e) => Err(PageError::from_app(lang, e)),
     }
