@@ -30,10 +30,21 @@ fn wrong_state(b: &Booking, message: &str) -> AppError {
 }
 
 /// The booking, its resource, and whether the actor acts as its booker
-/// (else as the place's manager, which policy must allow).
-async fn load(app: &App, actor: &Actor, id: i64, own_allowed: bool) -> Result<(Booking, Resource), AppError> {
+/// (else as the place's manager, which policy must allow). Asked from one
+/// place's back office (`at_place`), a booking of another place is not
+/// found, whoever asks.
+async fn load(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    own_allowed: bool,
+    at_place: Option<i64>,
+) -> Result<(Booking, Resource), AppError> {
     let b = app.store.booking(id).await?;
     let resource = app.store.resource(b.resource_id).await?;
+    if at_place.is_some_and(|p| p != resource.place_id) {
+        return Err(AppError::NotFound);
+    }
     let own = own_allowed && b.user_id.is_some() && b.user_id == actor.user_id();
     if own {
         authorize(actor, Action::Book, On::Place(resource.place_id))?;
@@ -67,7 +78,7 @@ async fn finish(
 /// refused with [`AppError::HoldExpired`], even before the job marked it:
 /// from `held_until` on, others could take the slot.
 pub async fn confirm_hold(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppError> {
-    let (_, resource) = load(app, actor, id, true).await?;
+    let (_, resource) = load(app, actor, id, true, None).await?;
     let (mut tx, b) = locked(app, &resource, id).await?;
     let now = store::now_micros();
     match status_of(&b) {
@@ -101,9 +112,47 @@ pub async fn confirm_hold(app: &App, actor: &Actor, id: i64) -> Result<Booking, 
     Ok(b)
 }
 
+/// What a place's back office does to one of its bookings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagerAction {
+    Approve,
+    Refuse,
+    CheckIn,
+    Cancel,
+}
+
+/// The back office of `place_id` acts on booking `id`. A booking of
+/// another place is [`AppError::NotFound`] there, even for a manager of
+/// both places: the page names one place and acts on that place only.
+pub async fn act_at_place(
+    app: &App,
+    actor: &Actor,
+    place_id: i64,
+    id: i64,
+    action: ManagerAction,
+) -> Result<Booking, AppError> {
+    let at = Some(place_id);
+    match action {
+        ManagerAction::Approve => decide_at(app, actor, id, true, at).await,
+        ManagerAction::Refuse => decide_at(app, actor, id, false, at).await,
+        ManagerAction::CheckIn => check_in_at(app, actor, id, at).await,
+        ManagerAction::Cancel => cancel_at(app, actor, id, at).await,
+    }
+}
+
 /// The place manager accepts (`approve`) or refuses a pending booking.
 pub async fn decide(app: &App, actor: &Actor, id: i64, approve: bool) -> Result<Booking, AppError> {
-    let (_, resource) = load(app, actor, id, false).await?;
+    decide_at(app, actor, id, approve, None).await
+}
+
+async fn decide_at(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    approve: bool,
+    at_place: Option<i64>,
+) -> Result<Booking, AppError> {
+    let (_, resource) = load(app, actor, id, false, at_place).await?;
     let (mut tx, b) = locked(app, &resource, id).await?;
     if status_of(&b) != BookingStatus::Pending {
         tx.rollback().await?;
@@ -125,7 +174,11 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, approve: bool) -> Result<
 /// place manager. A confirmed booking cancelled within the resource's
 /// deadline carries the late fee.
 pub async fn cancel(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppError> {
-    let (_, resource) = load(app, actor, id, true).await?;
+    cancel_at(app, actor, id, None).await
+}
+
+async fn cancel_at(app: &App, actor: &Actor, id: i64, at_place: Option<i64>) -> Result<Booking, AppError> {
+    let (_, resource) = load(app, actor, id, true, at_place).await?;
     let (mut tx, b) = locked(app, &resource, id).await?;
     let now = store::now_micros();
     let status = status_of(&b);
@@ -163,7 +216,11 @@ pub async fn cancel(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppErr
 /// Checks in a confirmed booking, from 15 minutes before its start until
 /// its end; checking in twice answers the first check-in.
 pub async fn check_in(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppError> {
-    let (_, resource) = load(app, actor, id, true).await?;
+    check_in_at(app, actor, id, None).await
+}
+
+async fn check_in_at(app: &App, actor: &Actor, id: i64, at_place: Option<i64>) -> Result<Booking, AppError> {
+    let (_, resource) = load(app, actor, id, true, at_place).await?;
     let (mut tx, b) = locked(app, &resource, id).await?;
     if status_of(&b) != BookingStatus::Confirmed {
         tx.rollback().await?;
@@ -321,7 +378,7 @@ pub async fn grant_training(
 
 /// One booking, for its booker or the place's manager.
 pub async fn booking(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppError> {
-    Ok(load(app, actor, id, true).await?.0)
+    Ok(load(app, actor, id, true, None).await?.0)
 }
 
 /// A booking as the place's manager sees it: with its resource's name and

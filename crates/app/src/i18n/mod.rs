@@ -72,6 +72,19 @@ impl Lang {
 }
 
 impl Messages {
+    /// The name of a resource kind (`venue`, `room`…); an unknown kind is
+    /// named as a machine, the most general.
+    pub fn resource_kind(&self, kind: &str) -> &'static str {
+        use domain::operations::ResourceKind;
+        match ResourceKind::parse(kind) {
+            Some(ResourceKind::Venue) => self.bk_kind_venue,
+            Some(ResourceKind::Zone) => self.bk_kind_zone,
+            Some(ResourceKind::Room) => self.bk_kind_room,
+            Some(ResourceKind::Desk) => self.bk_kind_desk,
+            Some(ResourceKind::Machine) | None => self.bk_kind_machine,
+        }
+    }
+
     /// The message shown next to a field.
     pub fn field_error(&self, e: &FieldError) -> String {
         match e {

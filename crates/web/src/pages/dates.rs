@@ -77,6 +77,11 @@ pub fn hhmm(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M").to_string()
 }
 
+/// "lundi 7 décembre 2026, 14:05": an instant in the zone.
+pub fn date_and_time(lang: Lang, t: DateTime<Utc>, tz: Tz) -> String {
+    format!("{}, {}", long_date(lang, t.with_timezone(&tz).date_naive()), hhmm(t, tz))
+}
+
 /// "lundi 7 décembre 2026, 10:00–12:00", naming the second day when the
 /// span crosses midnight.
 pub fn span(lang: Lang, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> String {
@@ -119,6 +124,10 @@ mod tests {
         assert_eq!(span(Lang::En, from, to, tz), "Sunday 29 March 2026, 01:30–04:00");
         let late = DateTime::parse_from_rfc3339("2026-03-29T22:30:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(span(Lang::Fr, to, late, tz), "dimanche 29 mars 2026, 04:00 – lundi 30 mars 2026, 00:30");
+        // 23:30 in Paris is already the next day, 02:30, in Réunion.
+        let evening = DateTime::parse_from_rfc3339("2026-12-07T22:30:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(date_and_time(Lang::Fr, evening, tz), "lundi 7 décembre 2026, 23:30");
+        assert_eq!(date_and_time(Lang::En, evening, chrono_tz::Indian::Reunion), "Tuesday 8 December 2026, 02:30");
         assert_eq!(parse_time("09:30:00"), NaiveTime::from_hms_opt(9, 30, 0));
         assert_eq!(parse_date("2026-02-30"), None);
     }

@@ -8,6 +8,7 @@
 use app::events::{EventInput, RegistrationInput, create_event, register};
 use app::operations::{ResourceInput, create_resource};
 use chrono::{DateTime, Duration, Utc};
+use domain::accounts::Role;
 use domain::policy::{Actor, UserActor};
 use testkit::{TestServer, browser, csrf_token, signed_in_browser};
 
@@ -28,6 +29,19 @@ async fn resource(server: &TestServer, place: i64, name: &str, needs_approval: b
         ..ResourceInput::default()
     };
     create_resource(&server.app, &Actor::System, place, &any_hour_input(input)).await.unwrap().id
+}
+
+/// A two-hour workshop at the place, tomorrow.
+async fn workshop(server: &TestServer, place: i64, title: &str, capacity: i64) -> i64 {
+    let input = EventInput {
+        title: title.into(),
+        kind: "workshop".into(),
+        starts_at: Some(soon(60 * 24)),
+        ends_at: Some(soon(60 * 26)),
+        capacity,
+        ..EventInput::default()
+    };
+    create_event(&server.app, &Actor::System, place, &input).await.unwrap().id
 }
 
 /// Now, rounded up to the next minute, plus `minutes`.
@@ -62,25 +76,26 @@ async fn manager(server: &TestServer, place: i64) -> (reqwest::Client, String) {
     (client, token)
 }
 
+/// A place of the France Services file in La Réunion (UTC+4, no summer time).
+async fn reunion_place(server: &TestServer) -> i64 {
+    testkit::atlas::import_shared(
+        &server.app,
+        "france-services",
+        "france-services",
+        "places/france-services-2024-08.csv",
+        &["974"],
+    )
+    .await;
+    let cursor =
+        store::atlas::RecordCursor { kind: Some(domain::atlas::RecordKind::Place), after_id: 0, live_only: true };
+    let places = server.app.store.atlas_records_page(cursor, 10_000).await.unwrap();
+    places.iter().find(|p| p.commune_insee.as_deref().is_some_and(|c| c.starts_with("974"))).expect("a place").id
+}
+
 async fn who_may_enter(server: &TestServer) {
     let (place, _) = place_and_manager(server).await;
     let room = resource(server, place, "Salle Garonne", false).await;
-    let event = create_event(
-        &server.app,
-        &Actor::System,
-        place,
-        &EventInput {
-            title: "Atelier soudure".into(),
-            kind: "workshop".into(),
-            starts_at: Some(soon(60 * 24)),
-            ends_at: Some(soon(60 * 26)),
-            capacity: 4,
-            ..EventInput::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id;
+    let event = workshop(server, place, "Atelier soudure", 4).await;
     let pages = [
         format!("/lieux/{place}/gestion"),
         format!("/lieux/{place}/gestion/ressources"),
@@ -570,3 +585,55 @@ async fn events_and_attendees(server: &TestServer) {
     assert!(html.contains("Plein tarif"), "the category and its seats");
 }
 on_both!(events_are_created_and_their_attendees_listed_with_the_waitlist_in_order, events_and_attendees);
+
+async fn another_places_booking(server: &TestServer) {
+    let (here, _) = place_and_manager(server).await;
+    let there = reunion_place(server).await;
+    server.user("deux-lieux@exemple.fr", &[(Role::PlaceManager, Some(here)), (Role::PlaceManager, Some(there))]).await;
+    let room = resource(server, there, "Salle Cilaos", true).await;
+    let booker = server.user("membre@exemple.fr", &[]).await;
+    let pending = app::operations::book(&server.app, &as_user(booker.id), room, soon(48 * 60), soon(49 * 60), false)
+        .await
+        .unwrap();
+    assert_eq!(pending.status, "pending");
+
+    let client = signed_in_browser(server, "deux-lieux@exemple.fr").await;
+    let (_, html) = get(&client, server, "/account").await;
+    let token = csrf_token(&html);
+    for action in ["approuver", "refuser", "arrivee", "annuler"] {
+        let path = format!("/lieux/{here}/gestion/reservations/{}/{action}", pending.id);
+        let (status, _) = post(&client, server, &path, &[("csrf", &token)]).await;
+        assert_eq!(status, 404, "{action}: the booking is another place's, though this manager manages both");
+    }
+    let b = server.app.store.booking(pending.id).await.unwrap();
+    assert_eq!((b.status.as_str(), b.cancelled_at), ("pending", None), "nothing was done");
+
+    // From its own place's back office, the same manager approves it.
+    let path = format!("/lieux/{there}/gestion/reservations/{}/approuver", pending.id);
+    let (status, to) = post(&client, server, &path, &[("csrf", &token)]).await;
+    assert_eq!((status, to.as_str()), (303, format!("/lieux/{there}/gestion?notice=bo_approved").as_str()));
+    assert_eq!(server.app.store.booking(pending.id).await.unwrap().status, "confirmed");
+}
+on_both!(a_booking_of_another_place_is_not_found_in_this_back_office, another_places_booking);
+
+async fn attendees_in_the_place_zone(server: &TestServer) {
+    let place = reunion_place(server).await;
+    server.user("gerant@exemple.fr", &[(Role::PlaceManager, Some(place))]).await;
+    let event = workshop(server, place, "Atelier vanille", 1).await;
+    for (i, name) in ["Alice", "Bruno"].iter().enumerate() {
+        let u = server.user(&format!("p{i}@exemple.fr"), &[]).await;
+        let input = RegistrationInput { participant: Some((*name).into()), ..RegistrationInput::default() };
+        register(&server.app, &as_user(u.id), event, &input, "Personne Test").await.unwrap();
+    }
+    let client = signed_in_browser(server, "gerant@exemple.fr").await;
+    let (status, html) = get(&client, server, &format!("/evenements/{event}/inscrits")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Indian/Reunion"), "the page names the zone of its times");
+    for r in server.app.store.registrations_of(event).await.unwrap() {
+        let at = store::from_micros(r.created_at);
+        let shown = |tz: chrono_tz::Tz| at.with_timezone(&tz).format("%Y, %H:%M</span>").to_string();
+        assert!(html.contains(&shown(chrono_tz::Indian::Reunion)), "{}: in Réunion time", r.participant);
+        assert!(!html.contains(&shown(chrono_tz::Europe::Paris)), "{}: not in Paris time", r.participant);
+    }
+}
+on_both!(attendees_are_listed_with_times_in_the_place_zone, attendees_in_the_place_zone);
