@@ -19,7 +19,7 @@ use domain::policy::{Action, Resource as On, authorize};
 use serde::Deserialize;
 use store::{from_micros, to_micros};
 
-use super::{actor_of, day_start, hhmm, kind_label, long_date, month_title, place_of, short_date, store_err, zone_of};
+use super::{actor_of, day_start, hhmm, long_date, month_title, place_of, short_date, store_err, zone_of};
 use crate::pages::{Chrome, Page, PageError};
 use crate::state::AppState;
 
@@ -279,7 +279,7 @@ pub async fn calendar(
         resource_id: id,
         place_id: place.id,
         title: fill(t.bk_calendar_title, &[&resource.name]),
-        kind: kind_label(t, &resource.kind),
+        kind: t.resource_kind(&resource.kind),
         period,
         zone_note: fill(t.bk_local_time, &[tz.name()]),
         views: [(View::Day, t.bk_view_day), (View::Week, t.bk_view_week), (View::Month, t.bk_view_month)]

@@ -22,7 +22,7 @@ use domain::policy::Actor;
 use serde::Deserialize;
 use store::operations::Resource;
 
-use super::{MINE, hhmm, kind_label, long_date, place_of, store_err, zone_of};
+use super::{MINE, hhmm, long_date, place_of, store_err, zone_of};
 use crate::pages::dates::parse_time;
 use crate::pages::invoices::euros;
 use crate::pages::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
@@ -106,7 +106,7 @@ async fn book_page(
     Ok(BookPage {
         resource_id: id,
         title: fill(t.bk_book_title, &[&resource.name]),
-        kind: kind_label(t, &resource.kind),
+        kind: t.resource_kind(&resource.kind),
         calendar: calendar_link(id, &input.date),
         time_hint: fill(t.bk_field_time_hint, &[tz.name()]),
         rules,
@@ -443,7 +443,7 @@ impl PriceStep {
         QuotePage {
             resource_id: resource.id,
             title: fill(t.bk_quote_title, &[&resource.name]),
-            kind: kind_label(t, &resource.kind),
+            kind: t.resource_kind(&resource.kind),
             when,
             zone_note: fill(t.bk_local_time, &[tz.name()]),
             edit_href: format!(

@@ -24,7 +24,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use domain::atlas::RecordKind;
-use domain::operations::ResourceKind;
 use domain::policy::Actor;
 use store::operations::Resource;
 
@@ -50,16 +49,6 @@ async fn place_of(state: &AppState, lang: Lang, id: i64) -> Result<store::atlas:
 
 fn actor_of(page: &Page) -> Actor {
     page.identity.as_ref().map_or(Actor::Anonymous, |i| i.actor())
-}
-
-fn kind_label(t: &Messages, kind: &str) -> &'static str {
-    match ResourceKind::parse(kind) {
-        Some(ResourceKind::Venue) => t.bk_kind_venue,
-        Some(ResourceKind::Zone) => t.bk_kind_zone,
-        Some(ResourceKind::Room) => t.bk_kind_room,
-        Some(ResourceKind::Desk) => t.bk_kind_desk,
-        Some(ResourceKind::Machine) | None => t.bk_kind_machine,
-    }
 }
 
 // ---------------------------------------------------------------- resources
@@ -98,7 +87,7 @@ fn tree_items(t: &Messages, resources: &[Resource]) -> Vec<TreeItem> {
             TreeItem {
                 id: r.id,
                 name: r.name.clone(),
-                kind: kind_label(t, &r.kind),
+                kind: t.resource_kind(&r.kind),
                 capacity: r.capacity.map(|c| fill(t.bk_capacity, &[&c.to_string()])),
                 has_children: next > d,
                 closes: d.saturating_sub(next),
