@@ -90,3 +90,24 @@ pub async fn closures_of(app: &App, resource_id: i64, from: i64, to: i64) -> Res
     let shuts = |c: &Closure| tree.iter().any(|r| r.id == c.resource_id && resource.path.starts_with(&r.path));
     Ok(app.store.closures_of_tree(resource.root_id, from, to).await?.into_iter().filter(shuts).collect())
 }
+
+/// The closures of a place ending after `now`, each with its resource's
+/// name, for its booking manager.
+pub async fn upcoming_of_place(
+    app: &App,
+    actor: &Actor,
+    place_id: i64,
+    now: i64,
+) -> Result<Vec<(Closure, String)>, AppError> {
+    authorize(actor, Action::ManageBookings, On::Place(place_id))?;
+    let tree = app.store.resources_of_place(place_id).await?;
+    let mut out = Vec::new();
+    for root in tree.iter().filter(|r| r.parent_id.is_none()) {
+        for c in app.store.closures_of_tree(root.id, now, i64::MAX).await? {
+            let name = tree.iter().find(|r| r.id == c.resource_id).map(|r| r.name.clone()).unwrap_or_default();
+            out.push((c, name));
+        }
+    }
+    out.sort_by_key(|(c, _)| (c.starts_at, c.id));
+    Ok(out)
+}

@@ -77,6 +77,8 @@ pub fn router() -> Router<AppState> {
         .route("/lieux/{id}/gestion", get(backoffice::dashboard))
         .route("/lieux/{id}/gestion/reservations/{booking}/{action}", post(backoffice::act))
         .route("/lieux/{id}/gestion/ressources", get(backoffice::resources).post(backoffice::create_resource))
+        .route("/lieux/{id}/gestion/fermetures", get(backoffice::closures).post(backoffice::close))
+        .route("/lieux/{id}/gestion/fermetures/{closure}/supprimer", post(backoffice::reopen))
         .route("/ressources/{id}/tarifs", get(backoffice::tariffs).post(backoffice::set_tariffs))
         .route("/lieux/{id}/gestion/formules", get(backoffice::plans).post(backoffice::create_plan))
         .route("/lieux/{id}/gestion/evenements", get(backoffice::events).post(backoffice::create_event))
@@ -221,6 +223,9 @@ fn notice_text(t: &'static Messages, key: &str) -> Option<&'static str> {
         "bo_state" => t.bo_state,
         "bo_check_in_closed" => t.bo_check_in_closed,
         "bo_resource_created" => t.bo_resource_created,
+        "bo_closed" => t.bo_closed_notice,
+        "bo_closed_with_bookings" => t.bo_closed_with_bookings_notice,
+        "bo_reopened" => t.bo_reopened_notice,
         "bo_tariffs_saved" => t.bo_tariffs_saved,
         "bo_plan_created" => t.bo_plan_created,
         "bo_event_created" => t.bo_event_created,

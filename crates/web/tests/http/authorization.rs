@@ -164,6 +164,13 @@ const PAGES: &[Row] = &[
         body: Some(|| json!({"name": "", "kind": "room", "capacity": "douze"})),
         expected: BACK_OFFICE_FORM,
     },
+    Row { method: "GET", path: "/lieux/{place}/gestion/fermetures", body: None, expected: BACK_OFFICE },
+    Row {
+        method: "POST",
+        path: "/lieux/{place}/gestion/fermetures",
+        body: Some(|| json!({"resource_id": "", "first_day": "demain"})),
+        expected: BACK_OFFICE_FORM,
+    },
     Row { method: "GET", path: "/ressources/{resource}/tarifs", body: None, expected: BACK_OFFICE },
     Row {
         method: "POST",
@@ -199,6 +206,7 @@ async fn place_with_bookings(server: &TestServer, booker: i64) -> [i64; 4] {
         name: "Salle du tableau".into(),
         ..app::operations::ResourceInput::default()
     };
+    let room = crate::helpers::any_hour_input(room);
     let resource = app::operations::create_resource(&server.app, &Actor::System, place, &room).await.unwrap().id;
     let start = chrono::Utc::now() + chrono::Duration::days(2);
     let event = app::events::EventInput {

@@ -276,3 +276,59 @@ async fn training_event(server: &TestServer) {
     assert!(server.app.store.holds_training(t.person_id, t.place, "laser").await.unwrap());
 }
 on_both!(attending_a_training_event_lets_a_person_book_its_machine, training_event);
+
+async fn back_office_closures(server: &TestServer) {
+    let t = team(server).await;
+    let venue = t.resource(server, json!({"kind": "venue", "name": "Tout le lieu", "opening_hours": "24/7"})).await;
+    let room = t.resource(server, json!({"kind": "room", "name": "Salle Vienne", "parent_id": venue["id"]})).await;
+    let room = room["id"].as_i64().unwrap();
+    let page = format!("/lieux/{}/gestion/fermetures", t.place);
+    server.user("gerant-fermetures@exemple.fr", &[(Role::PlaceManager, Some(t.place))]).await;
+    let manager = testkit::signed_in_browser(server, "gerant-fermetures@exemple.fr").await;
+    let html = manager.get(server.at(&page)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Aucune fermeture prévue.") && html.contains("Salle Vienne"));
+    let csrf = testkit::csrf_token(&html);
+    let day = (Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + Duration::days(9)).to_string();
+
+    let post = |fields: Vec<(&'static str, String)>| manager.post(server.at(&page)).form(&fields).send();
+    let r = post(vec![("csrf", csrf.clone()), ("resource_id", room.to_string()), ("first_day", "le 9".into())]).await;
+    let r = r.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html[html.find("id=\"f-first_day-error\"").expect("beside the field")..].contains("AAAA-MM-JJ"));
+    let r = post(vec![
+        ("csrf", csrf.clone()),
+        ("resource_id", room.to_string()),
+        ("first_day", day.clone()),
+        ("reason", "Inventaire".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("{page}?notice=bo_closed").as_str());
+    let (status, e) = t.book(server, room, paris(9, 10), 60).await;
+    assert_eq!((status, e["error"]["details"]["closure"]["reason"].as_str()), (409, Some("Inventaire")), "{e}");
+    let (status, _) = t.book(server, room, paris(10, 0), 60).await;
+    assert_eq!(status, 201, "the closure ends at the midnight after its last day");
+
+    let html = manager.get(server.at(&page)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Inventaire"));
+    let closure = server.app.store.closures_of_tree(venue["id"].as_i64().unwrap(), 0, i64::MAX).await.unwrap()[0].id;
+    let reopen = format!("{page}/{closure}/supprimer");
+    // Someone else's form, and a form without its token, change nothing.
+    server.user("curieux@exemple.fr", &[]).await;
+    let other = testkit::signed_in_browser(server, "curieux@exemple.fr").await;
+    let other_html = other.get(server.at("/account")).send().await.unwrap().text().await.unwrap();
+    let other_csrf = testkit::csrf_token(&other_html);
+    assert_eq!(
+        other.post(server.at(&reopen)).form(&[("csrf", other_csrf.as_str())]).send().await.unwrap().status(),
+        403
+    );
+    assert_eq!(manager.post(server.at(&reopen)).form(&[("x", "y")]).send().await.unwrap().status(), 403);
+    assert_eq!(server.app.store.closure(closure).await.unwrap().reason, "Inventaire", "still there");
+    let r = manager.post(server.at(&reopen)).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("{page}?notice=bo_reopened").as_str());
+    let (status, e) = t.book(server, room, paris(9, 10), 60).await;
+    assert_eq!(status, 201, "reopened: {e}");
+}
+on_both!(the_back_office_closes_a_space_for_whole_days_and_reopens_it, back_office_closures);

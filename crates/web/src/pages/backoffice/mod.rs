@@ -16,18 +16,21 @@
 //! field messages. Each page has its own module:
 //! - `dashboard`: pending and upcoming bookings and the actions on them;
 //! - `resources`: the resource tree and its creation form;
+//! - `closures`: closing a resource for whole days, reopening it;
 //! - `tariffs`: a resource's prices;
 //! - `plans`: memberships and packs;
 //! - `events`: event creation and the attendees of an event.
 //!
 //! The back office menu is the `nav` macro of `templates/backoffice_fields.html`.
 
+mod closures;
 mod dashboard;
 mod events;
 mod plans;
 mod resources;
 mod tariffs;
 
+pub use closures::{close, closures, reopen};
 pub use dashboard::{act, dashboard};
 pub use events::{attendees, create_event, events};
 pub use plans::{create_plan, plans};

@@ -29,6 +29,10 @@ pub struct ResourceForm {
     buffer_minutes: String,
     needs_approval: Option<String>,
     access: String,
+    /// Comma-separated labels.
+    equipment: String,
+    /// https URLs separated by spaces or lines.
+    photos: String,
 }
 
 /// One resource of the tree, indented by its depth.
@@ -82,6 +86,9 @@ async fn resources_page(
             }
             if let Some(h) = &r.opening_hours {
                 details.push(h.clone());
+            }
+            if !r.equipment.is_empty() {
+                details.push(r.equipment.join(", "));
             }
             TreeLine {
                 id: r.id,
@@ -141,6 +148,8 @@ pub async fn create_resource(
         buffer_minutes: opt_int(&mut errors, t, "buffer_minutes", &form.buffer_minutes),
         needs_approval: Some(form.needs_approval.is_some()),
         access: Some(form.access.clone()),
+        equipment: form.equipment.split(',').map(str::to_owned).collect(),
+        photos: form.photos.split_whitespace().map(str::to_owned).collect(),
         ..app::operations::ResourceInput::default()
     };
     if !errors.is_empty() {
