@@ -218,41 +218,22 @@ pub async fn create_resource(
 /// The opening hours a resource is booked in: its own, else those of the
 /// nearest resource above it that has some, else the place's. None: any
 /// hour.
-pub async fn effective_hours(
-    app: &App,
-    resource: &Resource,
-    place: &store::atlas::AtlasRecord,
-) -> Result<Option<String>, AppError> {
-    if let Some(h) = &resource.opening_hours {
-        return Ok(Some(h.clone()));
-    }
-    if resource.parent_id.is_some() {
-        let tree = app.store.resources_of_place(resource.place_id).await?;
-        let ancestors = domain::operations::resources::ancestors_in_path(&resource.path);
-        for id in ancestors.iter().rev() {
-            if let Some(h) = tree.iter().find(|r| r.id == *id).and_then(|r| r.opening_hours.clone()) {
-                return Ok(Some(h));
-            }
-        }
-    }
-    Ok(place.text("opening_hours").map(str::to_owned))
+pub fn effective_hours<'a>(resource: &'a Resource, place: &'a store::atlas::AtlasRecord) -> Option<&'a str> {
+    // Inherited hours are read with the resource (a subquery of its
+    // columns): no extra round trip on a booking.
+    resource.opening_hours.as_deref().or(resource.inherited_hours.as_deref()).or_else(|| place.text("opening_hours"))
 }
 
 /// The rules a booking of the resource is checked against (hours inherited,
 /// see [`effective_hours`]).
-pub(crate) async fn rules_for(
-    app: &App,
-    r: &Resource,
-    place: &store::atlas::AtlasRecord,
-) -> Result<ResourceRules, AppError> {
-    let hours = effective_hours(app, r, place).await?;
-    Ok(ResourceRules {
+pub(crate) fn rules_for(r: &Resource, place: &store::atlas::AtlasRecord) -> ResourceRules {
+    ResourceRules {
         min_minutes: r.min_minutes,
         max_minutes: r.max_minutes,
         advance_days: r.advance_days,
         buffer_minutes: r.buffer_minutes,
-        opening_hours: hours.as_deref().and_then(|h| OpeningHours::parse(h).ok()),
-    })
+        opening_hours: effective_hours(r, place).and_then(|h| OpeningHours::parse(h).ok()),
+    }
 }
 
 fn slot_error(e: SlotError) -> AppError {
@@ -349,7 +330,7 @@ pub async fn book_with(app: &App, actor: &Actor, request: &BookingRequest) -> Re
     check_organisation(app, request.organisation_id).await?;
     let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
     let slot = Slot::new(request.start, request.end).map_err(slot_error)?;
-    slot.check(&rules_for(app, &resource, &place).await?, Utc::now(), tz).map_err(slot_error)?;
+    slot.check(&rules_for(&resource, &place), Utc::now(), tz).map_err(slot_error)?;
     check_access(app, actor, &resource).await?;
     let buffer = resource.buffer_minutes * 60_000_000;
     let kind = ResourceKind::parse(&resource.kind).unwrap_or(ResourceKind::Room);
@@ -452,7 +433,7 @@ pub async fn book_series(
     let rule = domain::operations::recurrence::Rule::parse(rrule).map_err(|e| invalid("rrule", e.to_string()))?;
     let starts = rule.occurrences(local_start).map_err(|e| invalid("rrule", e.to_string()))?;
     let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
-    let rules = rules_for(app, &resource, &place).await?;
+    let rules = rules_for(&resource, &place);
     let now = Utc::now();
     let mut refused = Vec::new();
     let mut candidates = Vec::new();

@@ -309,7 +309,7 @@ pub async fn quote(
     authorize(actor, Action::Book, On::Place(place.id))?;
     let tz = tz_of(place.commune_insee.as_deref());
     let slot = Slot::new(start, end).map_err(slot_error)?;
-    slot.check(&crate::operations::rules_for(app, &resource, &place).await?, Utc::now(), tz).map_err(slot_error)?;
+    slot.check(&crate::operations::rules_for(&resource, &place), Utc::now(), tz).map_err(slot_error)?;
     let audience = match declared.audience.as_deref() {
         Some(a) => Some(Audience::parse(a).ok_or_else(|| {
             invalid(

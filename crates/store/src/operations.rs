@@ -43,6 +43,8 @@ pub struct Resource {
     pub equipment: Vec<String>,
     /// https URLs of pictures.
     pub photos: Vec<String>,
+    /// The opening hours of the nearest resource above it that has some.
+    pub inherited_hours: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -70,13 +72,17 @@ struct ResourceRow {
     training: Option<String>,
     equipment: String,
     photos: String,
+    inherited_hours: Option<String>,
 }
 
 macro_rules! resource_columns {
     () => {
         "id, place_id, parent_id, COALESCE(root_id, id) AS root_id, path, kind, name, capacity, opening_hours, \
          min_minutes, max_minutes, advance_days, buffer_minutes, created_at, hold_minutes, needs_approval, \
-         cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training, equipment, photos"
+         cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training, equipment, photos, \
+         (SELECT a.opening_hours FROM resources a WHERE a.root_id = resources.root_id AND a.id <> resources.id \
+            AND a.opening_hours IS NOT NULL AND resources.path LIKE a.path || '%' \
+          ORDER BY LENGTH(a.path) DESC LIMIT 1) AS inherited_hours"
     };
 }
 
@@ -111,6 +117,7 @@ fn resource(r: ResourceRow) -> Resource {
         training: r.training,
         equipment: string_list(&r.equipment),
         photos: string_list(&r.photos),
+        inherited_hours: r.inherited_hours,
     }
 }
 

@@ -76,22 +76,9 @@ pub fn in_same_line(a_path: &str, b_path: &str) -> bool {
     a_path.starts_with(b_path) || b_path.starts_with(a_path)
 }
 
-/// The ids above a resource, from the root down, read from its path.
-pub fn ancestors_in_path(path: &str) -> Vec<i64> {
-    let ids: Vec<i64> = path.split('/').filter_map(|p| p.parse().ok()).collect();
-    ids[..ids.len().saturating_sub(1)].to_vec()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ancestors_come_from_the_root_down_without_the_resource() {
-        assert_eq!(ancestors_in_path("/1/2/3/5/"), vec![1, 2, 3]);
-        assert_eq!(ancestors_in_path("/7/"), Vec::<i64>::new());
-        assert_eq!(ancestors_in_path(""), Vec::<i64>::new());
-    }
 
     #[test]
     fn a_resource_blocks_its_ancestors_and_descendants_only() {

@@ -96,9 +96,8 @@ async fn book_page(
     if let Some(max) = resource.max_minutes {
         rules.push(fill(t.bk_rules_max, &[&max.to_string()]));
     }
-    let hours = app::operations::effective_hours(&state.app, &resource, &place).await;
-    if let Some(h) = hours.map_err(|e| PageError::from_app(lang, e))? {
-        rules.push(fill(t.bk_rules_hours, &[&h]));
+    if let Some(h) = app::operations::effective_hours(&resource, &place) {
+        rules.push(fill(t.bk_rules_hours, &[h]));
     }
     if !resource.equipment.is_empty() {
         rules.push(fill(t.bk_rules_equipment, &[&resource.equipment.join(", ")]));
