@@ -39,7 +39,7 @@ async fn load(
     id: i64,
     own_allowed: bool,
     at_place: Option<i64>,
-) -> Result<(Booking, Resource), AppError> {
+) -> Result<(Booking, Resource, bool), AppError> {
     let b = app.store.booking(id).await?;
     let resource = app.store.resource(b.resource_id).await?;
     if at_place.is_some_and(|p| p != resource.place_id) {
@@ -51,7 +51,7 @@ async fn load(
     } else {
         authorize(actor, Action::ManageBookings, On::Place(resource.place_id))?;
     }
-    Ok((b, resource))
+    Ok((b, resource, own))
 }
 
 /// Opens the tree's transaction and re-reads the booking under its lock.
@@ -78,7 +78,7 @@ async fn finish(
 /// refused with [`AppError::HoldExpired`], even before the job marked it:
 /// from `held_until` on, others could take the slot.
 pub async fn confirm_hold(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppError> {
-    let (_, resource) = load(app, actor, id, true, None).await?;
+    let (_, resource, _) = load(app, actor, id, true, None).await?;
     let (mut tx, b) = locked(app, &resource, id).await?;
     let now = store::now_micros();
     match status_of(&b) {
@@ -152,7 +152,7 @@ async fn decide_at(
     approve: bool,
     at_place: Option<i64>,
 ) -> Result<Booking, AppError> {
-    let (_, resource) = load(app, actor, id, false, at_place).await?;
+    let (_, resource, _) = load(app, actor, id, false, at_place).await?;
     let (mut tx, b) = locked(app, &resource, id).await?;
     if status_of(&b) != BookingStatus::Pending {
         tx.rollback().await?;
@@ -171,14 +171,15 @@ async fn decide_at(
 }
 
 /// Cancels a held, pending or confirmed booking, by its booker or the
-/// place manager. A confirmed booking cancelled within the resource's
-/// deadline carries the late fee.
+/// place manager. A confirmed booking its booker cancels within the
+/// resource's deadline carries the late fee; the place cancelling charges
+/// nothing.
 pub async fn cancel(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppError> {
     cancel_at(app, actor, id, None).await
 }
 
 async fn cancel_at(app: &App, actor: &Actor, id: i64, at_place: Option<i64>) -> Result<Booking, AppError> {
-    let (_, resource) = load(app, actor, id, true, at_place).await?;
+    let (_, resource, own) = load(app, actor, id, true, at_place).await?;
     let (mut tx, b) = locked(app, &resource, id).await?;
     let now = store::now_micros();
     let status = status_of(&b);
@@ -189,7 +190,9 @@ async fn cancel_at(app: &App, actor: &Actor, id: i64, at_place: Option<i64>) -> 
             "only a booking not yet over and not cancelled, refused or expired can be cancelled",
         ));
     }
-    let fee = if status == BookingStatus::Confirmed {
+    // The fee is the booker's for cancelling late; when the place cancels
+    // (a closure, a mistake), nobody owes it.
+    let fee = if own && status == BookingStatus::Confirmed {
         cancellation_fee(b.starts_at, now, resource.cancel_deadline_hours, resource.late_cancel_fee_cents)
     } else {
         None
@@ -220,7 +223,7 @@ pub async fn check_in(app: &App, actor: &Actor, id: i64) -> Result<Booking, AppE
 }
 
 async fn check_in_at(app: &App, actor: &Actor, id: i64, at_place: Option<i64>) -> Result<Booking, AppError> {
-    let (_, resource) = load(app, actor, id, true, at_place).await?;
+    let (_, resource, _) = load(app, actor, id, true, at_place).await?;
     let (mut tx, b) = locked(app, &resource, id).await?;
     if status_of(&b) != BookingStatus::Confirmed {
         tx.rollback().await?;

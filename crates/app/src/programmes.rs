@@ -336,7 +336,7 @@ pub async fn mark_attendance(
     }
     let mut tx = app.store.write().await?;
     tx.mark_attendance(r.id, session.id, present, actor.user_id()).await?;
-    let trained = present && grant_if_trained(&mut tx, &event, &r).await?;
+    let trained = present && grant_if_trained(app, &mut tx, actor, &event, &r).await?;
     tx.audit(AuditEvent::new(actor.audit_actor(), "attendance.mark", "registration", r.id).with_summary(format!(
         "session {}: {}{}",
         session.id,
@@ -350,15 +350,27 @@ pub async fn mark_attendance(
 
 /// Attending every session of an event that grants a training grants it to
 /// the registration's account, at the event's place, in the same write as
-/// the attendance. True when it did (again: granting is idempotent).
-async fn grant_if_trained(tx: &mut WriteTx, event: &Event, r: &Registration) -> Result<bool, AppError> {
+/// the attendance. True when it did (again: granting is idempotent). Only
+/// for someone registered under their own name: a child registered by a
+/// parent has no account of their own, and the parent did not attend; the
+/// manager grants theirs by hand.
+async fn grant_if_trained(
+    app: &App,
+    tx: &mut WriteTx,
+    actor: &Actor,
+    event: &Event,
+    r: &Registration,
+) -> Result<bool, AppError> {
     let (Some(training), Some(place), Some(user)) = (&event.grants_training, event.place_id, r.user_id) else {
         return Ok(false);
     };
+    if app.store.user(user).await?.display_name != r.participant {
+        return Ok(false);
+    }
     if tx.sessions_not_attended(event.id, r.id).await? > 0 {
         return Ok(false);
     }
-    tx.grant_training(user, place, training, None).await?;
+    tx.grant_training(user, place, training, actor.user_id()).await?;
     Ok(true)
 }
 
@@ -420,7 +432,7 @@ pub async fn check_in(app: &App, actor: &Actor, event_id: Option<i64>, code: &st
     if !already {
         let mut tx = app.store.write().await?;
         tx.mark_attendance(r.id, session.id, true, actor.user_id()).await?;
-        let trained = grant_if_trained(&mut tx, &event, &r).await?;
+        let trained = grant_if_trained(app, &mut tx, actor, &event, &r).await?;
         tx.audit(
             AuditEvent::new(actor.audit_actor(), "attendance.check_in", "registration", r.id).with_summary(format!(
                 "session {}{}",

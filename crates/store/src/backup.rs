@@ -48,6 +48,7 @@ pub const TABLES: &[&str] = &[
     "atlas_merges",
     "change_outbox",
     "resources",
+    "resource_closures",
     "bookings",
     "events",
     "ticket_categories",

@@ -474,7 +474,7 @@ catalog! {
     bk_err_access: "Cet espace est réservé aux membres ou résidents du lieu.", "This space is for the place's members or residents only.";
     bk_err_training: "Cette machine demande une formation préalable (« {} ») : demandez-la au lieu.", "This machine needs a prior training (\"{}\"): ask the place for it.";
     bk_closed_for: "Fermé : {}", "Closed: {}";
-    bk_err_closed: "« {} » est fermé du {} au {}{}.", "\"{}\" is closed from {} to {}{}.";
+    bk_err_closed: "« {} » est fermé : {}{}.", "\"{}\" is closed: {}{}.";
     bk_rules_equipment: "Équipement : {}", "Equipment: {}";
     bk_requested_notice: "Votre demande est envoyée : le lieu doit la valider.", "Your request is sent: the place must approve it.";
     bk_status_pending: "En attente de validation par le lieu", "Awaiting the place's approval";
@@ -657,15 +657,15 @@ catalog! {
     bo_nav_plans: "Formules", "Plans";
     bo_nav_closures: "Fermetures", "Closures";
     bo_closures_title: "Fermetures : {}", "Closures: {}";
-    bo_closures_intro: "Une fermeture (travaux, congés, usage privé) empêche de réserver l'espace et tout ce qu'il contient ; les réservations déjà prises restent et s'affichent sur le tableau de bord.", "A closure (works, holidays, private use) stops bookings of the space and everything inside it; bookings already made stay and show on the dashboard.";
+    bo_closures_intro: "Une fermeture (travaux, congés, usage privé) empêche de réserver l'espace et tout ce qu'il contient. Les réservations déjà prises restent : annulées par le lieu, elles ne coûtent rien à leurs auteurs.", "A closure (works, holidays, private use) stops bookings of the space and everything inside it. Bookings already made stay: cancelled by the place, they cost their bookers nothing.";
     bo_closures_upcoming: "Fermetures à venir", "Coming closures";
     bo_closures_none: "Aucune fermeture prévue.", "No closure planned.";
-    bo_closure_span: "du {} au {}", "from {} to {}";
     bo_closure_delete: "Rouvrir", "Reopen";
     bo_closure_delete_of: "Rouvrir « {} » ({})", "Reopen \"{}\" ({})";
     bo_closure_new: "Fermer un espace", "Close a space";
     bo_closure_resource: "Espace ou machine", "Space or machine";
     bo_closure_resource_hint: "Fermer un espace ferme aussi ce qu'il contient.", "Closing a space closes what it holds too.";
+    bo_closure_err_order: "Le dernier jour ne peut précéder le premier.", "The last day cannot come before the first.";
     bo_closure_err_resource: "Choisissez un espace ou une machine du lieu.", "Choose a space or a machine of the place.";
     bo_closure_first_day: "Premier jour fermé", "First day closed";
     bo_closure_last_day: "Dernier jour fermé", "Last day closed";
@@ -674,8 +674,10 @@ catalog! {
     bo_closure_reason_hint: "Facultatif, 200 caractères au plus.", "Optional, at most 200 characters.";
     bo_closure_submit: "Fermer", "Close";
     bo_closed_notice: "C'est fermé : plus personne ne peut réserver sur ces jours.", "Closed: nobody can book on those days any more.";
-    bo_closed_with_bookings_notice: "C'est fermé. Des réservations étaient déjà prises sur ces jours : elles restent ; annulez-les ou déplacez-les depuis le tableau de bord.", "Closed. Some bookings were already made on those days: they stay; cancel or move them from the dashboard.";
+    bo_closed_with_bookings_notice: "C'est fermé. Des réservations étaient déjà prises sur ces jours : elles restent ; le tableau de bord et les calendriers les montrent, à annuler sans frais si besoin.", "Closed. Some bookings were already made on those days: they stay; the dashboard and the calendars show them, to cancel at no cost if need be.";
     bo_reopened_notice: "La fermeture est levée.", "The closure is lifted.";
+    bo_err_equipment: "30 éléments au plus, de 60 caractères au plus chacun, séparés par des virgules.", "At most 30 items of at most 60 characters each, separated by commas.";
+    bo_err_photos: "Des adresses https complètes (https://…), 10 au plus, séparées par des espaces.", "Full https addresses (https://…), at most 10, separated by spaces.";
     bo_f_equipment: "Équipement", "Equipment";
     bo_f_equipment_hint: "Facultatif, séparé par des virgules : vidéoprojecteur, tableau blanc.", "Optional, comma-separated: projector, whiteboard.";
     bo_f_photos: "Photos", "Photos";

@@ -93,6 +93,23 @@ pub fn span(lang: Lang, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> Strin
     }
 }
 
+/// A period as people say it: whole local days ("lundi 7 décembre 2026",
+/// "du lundi 7 … au mercredi 9 …") when it runs midnight to midnight, else
+/// its [`span`].
+pub fn period(lang: Lang, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> String {
+    let (start, end) = (from.with_timezone(&tz), to.with_timezone(&tz));
+    let midnight = |t: &DateTime<Tz>| t.time() == NaiveTime::MIN;
+    if !(midnight(&start) && midnight(&end)) || to <= from {
+        return span(lang, from, to, tz);
+    }
+    let (first, last) = (start.date_naive(), (end - Duration::days(1)).date_naive());
+    match (first == last, lang) {
+        (true, _) => long_date(lang, first),
+        (false, Lang::Fr) => format!("du {} au {}", long_date(lang, first), long_date(lang, last)),
+        (false, _) => format!("from {} to {}", long_date(lang, first), long_date(lang, last)),
+    }
+}
+
 /// A date (`2027-03-01`) as typed in a form.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
@@ -129,6 +146,13 @@ mod tests {
         assert_eq!(date_and_time(Lang::Fr, evening, tz), "lundi 7 décembre 2026, 23:30");
         assert_eq!(date_and_time(Lang::En, evening, chrono_tz::Indian::Reunion), "Tuesday 8 December 2026, 02:30");
         assert_eq!(parse_time("09:30:00"), NaiveTime::from_hms_opt(9, 30, 0));
+        let midnight = |d: u32| day_start(NaiveDate::from_ymd_opt(2026, 12, d).unwrap(), tz);
+        assert_eq!(period(Lang::Fr, midnight(7), midnight(8), tz), "lundi 7 décembre 2026");
+        assert_eq!(
+            period(Lang::Fr, midnight(7), midnight(10), tz),
+            "du lundi 7 décembre 2026 au mercredi 9 décembre 2026"
+        );
+        assert_eq!(period(Lang::En, from, to, tz), span(Lang::En, from, to, tz), "not whole days");
         assert_eq!(parse_date("2026-02-30"), None);
     }
 }

@@ -221,6 +221,11 @@ async fn cancellation(db: &TestDb) {
     let (status, by_manager) = p.step(&server, &p.manager, &held["id"], "cancel").await;
     assert_eq!((status, by_manager["status"].as_str()), (200, Some("cancelled")));
     assert!(by_manager["cancellation_fee_cents"].is_null(), "{by_manager}");
+    // The place cancelling a confirmed booking late (a closure, say) charges the booker nothing.
+    let (_, confirmed) = p.book(&server, &ben, slot(room, soon + Span::hours(4), 60)).await;
+    let (status, by_place) = p.step(&server, &p.manager, &confirmed["id"], "cancel").await;
+    assert_eq!((status, by_place["status"].as_str()), (200, Some("cancelled")), "{by_place}");
+    assert!(by_place["cancellation_fee_cents"].is_null(), "the fee is the booker's, not the place's: {by_place}");
     server.shutdown().await;
 }
 on_both_db!(cancelling_after_the_deadline_carries_the_late_fee, cancellation);

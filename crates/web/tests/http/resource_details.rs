@@ -263,8 +263,11 @@ async fn training_event(server: &TestServer) {
     };
     assert!(fields.0.iter().any(|(f, _)| *f == "grants_training"));
 
-    let person = Actor::User(UserActor { user_id: t.person_id, grants: Vec::new(), token_scopes: None });
-    let reg = register(&server.app, &person, event.id, &RegistrationInput::default(), "Usager Test").await.unwrap();
+    let as_user = |user_id| Actor::User(UserActor { user_id, grants: Vec::new(), token_scopes: None });
+    // Registered under their account's name, as the event page does.
+    let name = server.app.store.user(t.person_id).await.unwrap().display_name;
+    let reg =
+        register(&server.app, &as_user(t.person_id), event.id, &RegistrationInput::default(), &name).await.unwrap();
     let sessions = server.app.store.event_sessions(event.id).await.unwrap();
     // Present at the first session only: not trained yet.
     mark_attendance(&server.app, &Actor::System, reg.registration.id, sessions[0].id, true).await.unwrap();
@@ -274,6 +277,15 @@ async fn training_event(server: &TestServer) {
     let (status, e) = t.book(server, laser, paris(20, 10), 60).await;
     assert_eq!(status, 201, "every session attended grants the training: {e}");
     assert!(server.app.store.holds_training(t.person_id, t.place, "laser").await.unwrap());
+
+    // A parent registers their child: the child attends, the parent's account gains nothing.
+    let parent = server.user("parent@exemple.fr", &[]).await;
+    let child = RegistrationInput { participant: Some("Camille".into()), ..RegistrationInput::default() };
+    let reg = register(&server.app, &as_user(parent.id), event.id, &child, &parent.display_name).await.unwrap();
+    for s in &sessions {
+        mark_attendance(&server.app, &Actor::System, reg.registration.id, s.id, true).await.unwrap();
+    }
+    assert!(!server.app.store.holds_training(parent.id, t.place, "laser").await.unwrap());
 }
 on_both!(attending_a_training_event_lets_a_person_book_its_machine, training_event);
 
@@ -296,6 +308,21 @@ async fn back_office_closures(server: &TestServer) {
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html[html.find("id=\"f-first_day-error\"").expect("beside the field")..].contains("AAAA-MM-JJ"));
+    let before = (Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + Duration::days(8)).to_string();
+    // The last date chrono knows: the day after it would overflow.
+    for last in [before.as_str(), "+262142-12-31"] {
+        let fields = vec![
+            ("csrf", csrf.clone()),
+            ("resource_id", room.to_string()),
+            ("first_day", (Utc::now().date_naive() + Duration::days(9)).to_string()),
+            ("last_day", last.to_owned()),
+        ];
+        let r = post(fields).await.unwrap();
+        assert_eq!(r.status(), 422, "{last}: {}", r.status());
+        let html = r.text().await.unwrap();
+        let at = html.find("id=\"f-last_day-error\"").unwrap_or_else(|| panic!("beside the last day: {last}"));
+        assert!(html[at..].contains("Le dernier jour ne peut précéder le premier."), "{last}");
+    }
     let r = post(vec![
         ("csrf", csrf.clone()),
         ("resource_id", room.to_string()),

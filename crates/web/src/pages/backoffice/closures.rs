@@ -9,12 +9,12 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
+use chrono::Days;
 use serde::Deserialize;
 use store::from_micros;
 
 use super::{Opt, actor, app_err, field_messages, options, unprocessable};
-use crate::pages::dates::{day_start, long_date, parse_date, zone_of};
+use crate::pages::dates::{day_start, parse_date, period, zone_of};
 use crate::pages::{Chrome, FormErrors, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
 
@@ -63,14 +63,7 @@ async fn closures_page(
         .map_err(app_err(lang))?
         .into_iter()
         .map(|(c, resource)| {
-            let first = from_micros(c.starts_at).with_timezone(&tz).date_naive();
-            // The end is the midnight after the last day.
-            let last = (from_micros(c.ends_at) - Duration::seconds(1)).with_timezone(&tz).date_naive();
-            let when = if first == last {
-                long_date(lang, first)
-            } else {
-                fill(t.bo_closure_span, &[&long_date(lang, first), &long_date(lang, last)])
-            };
+            let when = period(lang, from_micros(c.starts_at), from_micros(c.ends_at), tz);
             ClosureLine {
                 id: c.id,
                 delete_label: fill(t.bo_closure_delete_of, &[&resource, &when]),
@@ -121,7 +114,14 @@ pub async fn close(
     if last.is_none() {
         errors = errors.with("last_day", t.bk_err_date);
     }
-    let (Some(resource_id), Some(first), Some(last)) = (resource_id, first, last) else {
+    // The day after the last, checked: a year such as +262143 overflows.
+    let after = last.and_then(|l| l.checked_add_days(Days::new(1)));
+    if let (Some(f), Some(l)) = (first, last)
+        && (l < f || after.is_none())
+    {
+        errors = errors.with("last_day", t.bo_closure_err_order);
+    }
+    let (Some(resource_id), Some(first), Some(after), true) = (resource_id, first, after, errors.is_empty()) else {
         return Ok(unprocessable(closures_page(&state, page, id, form, errors).await?));
     };
     // A resource of another place is not found here, whoever asks.
@@ -131,7 +131,7 @@ pub async fn close(
     }
     let place = state.app.store.atlas_record(id).await.map_err(|e| PageError::from_app(lang, e.into()))?;
     let tz = zone_of(&place);
-    let (start, end) = (day_start(first, tz), day_start(last + Duration::days(1), tz));
+    let (start, end) = (day_start(first, tz), day_start(after, tz));
     match app::closures::close(&state.app, &actor, resource_id, start, end, &form.reason).await {
         Ok((_, affected)) if affected.is_empty() => {
             Ok(redirect_with_notice(&format!("/lieux/{id}/gestion/fermetures"), "bo_closed"))

@@ -159,7 +159,10 @@ pub async fn create_resource(
     match app::operations::create_resource(&state.app, &actor, id, &input).await {
         Ok(_) => Ok(redirect_with_notice(&format!("/lieux/{id}/gestion/ressources"), "bo_resource_created")),
         Err(AppError::Invalid(fields)) => {
-            let errors = field_messages(t, &fields, &[]);
+            // The use case words these for the API; the form says what to type.
+            let errors = field_messages(t, &fields, &[])
+                .reword("equipment", t.bo_err_equipment)
+                .reword("photos", t.bo_err_photos);
             let p = resources_page(&state, page, id, form, errors).await?;
             Ok(unprocessable(p))
         }

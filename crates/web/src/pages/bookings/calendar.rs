@@ -201,10 +201,7 @@ pub async fn calendar(
     let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d < end).collect();
     let busy_list = busy
         .iter()
-        .map(|b| {
-            let day = long_date(lang, b.start.with_timezone(&tz).date_naive());
-            format!("{} — {}", fill(t.bk_busy_line, &[&day, &hhmm(b.start, tz), &hhmm(b.end, tz)]), b.label)
-        })
+        .map(|b| format!("{} — {}", crate::pages::dates::period(lang, b.start, b.end, tz), b.label))
         .collect();
 
     let (mut rows, mut weeks, mut heads) = (Vec::new(), Vec::new(), Vec::new());

@@ -248,10 +248,9 @@ async fn refused(
             } else {
                 state.app.store.resource(resource_id).await.map(|r| r.name).unwrap_or_default()
             };
-            let at =
-                |t: DateTime<Utc>| format!("{} {}", long_date(lang, t.with_timezone(&tz).date_naive()), hhmm(t, tz));
             let why = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
-            let message = fill(t.bk_err_closed, &[&name, &at(starts_at), &at(ends_at), &why]);
+            let when = crate::pages::dates::period(lang, starts_at, ends_at, tz);
+            let message = fill(t.bk_err_closed, &[&name, &when, &why]);
             (FormErrors::one("start", &message), StatusCode::CONFLICT)
         }
         AppError::AccessRestricted { .. } => (FormErrors::one("start", t.bk_err_access), StatusCode::FORBIDDEN),
