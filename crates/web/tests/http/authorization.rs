@@ -185,6 +185,15 @@ const PAGES: &[Row] = &[
         body: Some(|| json!({"kind": "pack", "name": "Carnet", "fee": "dix", "vat": "2000", "credit_unit": "minutes"})),
         expected: BACK_OFFICE_FORM,
     },
+    Row {
+        // A valid plan: the policy of the use case that writes decides, not the page's.
+        method: "POST",
+        path: "/lieux/{place}/gestion/formules",
+        body: Some(
+            || json!({"kind": "pack", "name": "Carnet", "fee": "10", "vat": "2000", "credit_unit": "minutes", "credit": "60"}),
+        ),
+        expected: [MOVED, DENIED, MOVED, DENIED, DENIED, MOVED, MOVED],
+    },
     Row { method: "GET", path: "/lieux/{place}/gestion/evenements", body: None, expected: BACK_OFFICE },
     Row {
         method: "POST",
@@ -301,5 +310,7 @@ async fn matrix(server: &TestServer) {
     }
     assert_eq!(server.app.store.booking(booking).await.unwrap().status, "confirmed", "the rows changed nothing");
     assert_eq!(server.app.store.resources_of_place(place).await.unwrap().len(), 1);
+    // The valid plan: created by the manager, the territory editor and the administrator only.
+    assert_eq!(server.app.store.plans_of_place(place).await.unwrap().len(), 3);
 }
 on_both!(authorization_matrix, matrix);

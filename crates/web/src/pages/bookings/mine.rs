@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use app::AppError;
-use app::i18n::{Lang, Messages, fill, format_datetime};
+use app::i18n::{Lang, Messages, fill};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -20,6 +20,7 @@ use store::operations::{Booking, Resource};
 use store::{from_micros, to_micros};
 
 use super::{MINE, hhmm, long_date, store_err, zone_of};
+use crate::pages::dates::date_and_time;
 use crate::pages::invoices::euros;
 use crate::pages::{Chrome, Page, PageError, redirect_with_notice};
 use crate::state::AppState;
@@ -63,14 +64,14 @@ pub struct MinePage {
     registrations_past: Vec<RegistrationRow>,
 }
 
-fn status_text(t: &Messages, lang: Lang, b: &Booking) -> (String, &'static str) {
+fn status_text(t: &Messages, lang: Lang, b: &Booking, tz: Tz) -> (String, &'static str) {
     let status = BookingStatus::parse(&b.status);
     match status {
         Some(BookingStatus::Confirmed) if b.checked_in_at.is_some() => (t.bk_status_checked_in.into(), "ok"),
         Some(BookingStatus::Confirmed) => (t.bk_status_confirmed.into(), "ok"),
         Some(BookingStatus::Pending) => (t.bk_status_pending.into(), "wait"),
         Some(BookingStatus::Held) => {
-            let until = b.held_until.map(|u| format_datetime(lang, from_micros(u))).unwrap_or_default();
+            let until = b.held_until.map(|u| date_and_time(lang, from_micros(u), tz)).unwrap_or_default();
             (fill(t.bk_status_held, &[&until]), "wait")
         }
         Some(BookingStatus::Cancelled) => match b.cancellation_fee_cents {
@@ -118,7 +119,7 @@ pub async fn mine(State(state): State<AppState>, page: Page) -> Result<Response,
             Err(store::StoreError::NotFound) => None,
             Err(e) => return Err(store_err(lang)(e)),
         };
-        let (status_line, tone) = status_text(t, lang, &b);
+        let (status_line, tone) = status_text(t, lang, &b, *tz);
         let row = BookingRow {
             id: b.id,
             resource: r.name.clone(),
@@ -157,13 +158,24 @@ async fn registration_rows(
     let (mut upcoming, mut past) = (Vec::new(), Vec::new());
     let mut regs = state.app.store.registrations_of_user(user).await.map_err(store_err(lang))?;
     regs.sort_by_key(|(r, e)| (e.starts_at, r.id));
+    // Times in the event's place's zone, as its page shows them.
+    let mut zones: HashMap<i64, Tz> = HashMap::new();
     for (r, e) in regs {
+        let tz = match e.place_id {
+            Some(p) => match zones.entry(p) {
+                Entry::Occupied(z) => *z.get(),
+                Entry::Vacant(slot) => {
+                    *slot.insert(zone_of(&state.app.store.atlas_record(p).await.map_err(store_err(lang))?))
+                }
+            },
+            None => chrono_tz::Europe::Paris,
+        };
         let status = match r.status.as_str() {
             "confirmed" => t.reg_status_confirmed.to_owned(),
             "consent" => t.reg_status_consent.to_owned(),
             "offered" => fill(
                 t.reg_status_offered,
-                &[&r.offered_until.map(|u| format_datetime(lang, from_micros(u))).unwrap_or_default()],
+                &[&r.offered_until.map(|u| date_and_time(lang, from_micros(u), tz)).unwrap_or_default()],
             ),
             "waitlisted" => t.reg_status_waitlisted.to_owned(),
             other => other.to_owned(),
@@ -176,8 +188,8 @@ async fn registration_rows(
             participant: r.participant,
             when: format!(
                 "{} – {}",
-                format_datetime(lang, from_micros(e.starts_at)),
-                format_datetime(lang, from_micros(e.ends_at))
+                date_and_time(lang, from_micros(e.starts_at), tz),
+                date_and_time(lang, from_micros(e.ends_at), tz)
             ),
             status,
             cancellable: coming,
