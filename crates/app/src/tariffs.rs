@@ -361,6 +361,11 @@ pub async fn charge_booking(
     booking: &Booking,
     use_credits: bool,
 ) -> Result<Option<BookingCharge>, AppError> {
+    // A grid set after the resource was read makes this booking one made
+    // just before it: free, as it would have been.
+    if !resource.has_tariffs {
+        return Ok(None);
+    }
     let rows = tx.tariffs(resource.id).await?;
     if rows.is_empty() {
         return Ok(None);

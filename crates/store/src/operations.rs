@@ -45,6 +45,9 @@ pub struct Resource {
     pub photos: Vec<String>,
     /// The opening hours of the nearest resource above it that has some.
     pub inherited_hours: Option<String>,
+    /// Whether it has prices, as read with it: a booking of a free resource
+    /// skips reading its (empty) grid inside the writer transaction.
+    pub has_tariffs: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -73,6 +76,7 @@ struct ResourceRow {
     equipment: String,
     photos: String,
     inherited_hours: Option<String>,
+    has_tariffs: i64,
 }
 
 macro_rules! resource_columns {
@@ -82,7 +86,8 @@ macro_rules! resource_columns {
          cancel_deadline_hours, late_cancel_fee_cents, no_show_grace_minutes, access, training, equipment, photos, \
          (SELECT a.opening_hours FROM resources a WHERE a.root_id = resources.root_id AND a.id <> resources.id \
             AND a.opening_hours IS NOT NULL AND resources.path LIKE a.path || '%' \
-          ORDER BY LENGTH(a.path) DESC LIMIT 1) AS inherited_hours"
+          ORDER BY LENGTH(a.path) DESC LIMIT 1) AS inherited_hours, \
+         CASE WHEN EXISTS (SELECT 1 FROM tariffs t WHERE t.resource_id = resources.id) THEN 1 ELSE 0 END AS has_tariffs"
     };
 }
 
@@ -118,6 +123,7 @@ fn resource(r: ResourceRow) -> Resource {
         equipment: string_list(&r.equipment),
         photos: string_list(&r.photos),
         inherited_hours: r.inherited_hours,
+        has_tariffs: r.has_tariffs != 0,
     }
 }
 
