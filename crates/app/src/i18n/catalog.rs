@@ -740,6 +740,10 @@ catalog! {
     bo_err_integer: "Saisissez un nombre entier, par exemple 12.", "Enter a whole number, for example 12.";
     bo_err_euros: "Saisissez un montant en euros, par exemple 25 ou 25,50.", "Enter an amount in euros, for example 25 or 25.50.";
     bo_err_tariff: "Tarif refusé : {}", "Price refused: {}";
+    bo_err_tariff_duplicate: "ce public a déjà un prix pour cette unité", "this audience already has a price for this unit";
+    bo_err_tariff_negative: "un prix ne peut être négatif", "a price cannot be negative";
+    bo_err_tariff_vat: "les taux de TVA sont 0 ; 2,1 ; 5,5 ; 10 ou 20 %", "VAT rates are 0, 2.1, 5.5, 10 or 20 %";
+    bo_err_tariff_too_many: "trop de prix pour une seule ressource", "too many prices for one resource";
     bo_err_datetime: "Saisissez une date (AAAA-MM-JJ) et une heure (HH:MM).", "Enter a date (YYYY-MM-DD) and a time (HH:MM).";
     bo_err_category_name: "Donnez un nom à ce tarif.", "Give this price a name.";
     bo_tariffs_title: "Tarifs de {}", "Prices of {}";

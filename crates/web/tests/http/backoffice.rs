@@ -419,7 +419,7 @@ async fn tariffs_form(server: &TestServer) {
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap().replace("&#39;", "'");
     let at = html.find("id=\"f-price_1-error\"").expect("beside the duplicate");
-    assert!(html[at..].contains("already has a price"), "{}", &html[at..at + 120]);
+    assert!(html[at..].contains("ce public a déjà un prix pour cette unité"), "{}", &html[at..at + 160]);
     assert_eq!(server.app.store.tariffs(room).await.unwrap().len(), 3, "nothing changed");
     assert_eq!(
         server.app.store.tariffs(room).await.unwrap().iter().map(|t| t.unit_cents).sum::<i64>(),

@@ -205,7 +205,7 @@ pub async fn set_tariffs(
                     .and_then(|(_, rest)| rest.split(':').next())
                     .and_then(|n| n.trim().parse::<usize>().ok())
                     .and_then(|n| origin.get(n.wrapping_sub(1)).copied());
-                errors = errors.with(row.unwrap_or("price_0"), &fill(t.bo_err_tariff, &[&detail_of(&text)]));
+                errors = errors.with(row.unwrap_or("price_0"), &fill(t.bo_err_tariff, &[&detail_of(t, &text)]));
             }
             let p = tariffs_page(&state, page, id, Some(rows), errors).await?;
             Ok(unprocessable(p))
@@ -214,10 +214,18 @@ pub async fn set_tariffs(
     }
 }
 
-/// The use case's reason without its "price N:" prefix.
-fn detail_of(text: &str) -> String {
-    match text.split_once(": ") {
-        Some((head, rest)) if head.contains("price ") => rest.to_owned(),
-        _ => text.to_owned(),
-    }
+/// The use case's reason without its "price N:" prefix, in the reader's
+/// language for the reasons the grid gives (see `TariffError`).
+fn detail_of(t: &app::i18n::Messages, text: &str) -> String {
+    let detail = match text.split_once(": ") {
+        Some((head, rest)) if head.contains("price ") => rest,
+        _ => text,
+    };
+    let known = [
+        ("already has a price", t.bo_err_tariff_duplicate),
+        ("cannot be negative", t.bo_err_tariff_negative),
+        ("VAT rates are", t.bo_err_tariff_vat),
+        ("at most", t.bo_err_tariff_too_many),
+    ];
+    known.iter().find(|(k, _)| detail.contains(k)).map_or_else(|| detail.to_owned(), |(_, m)| (*m).to_owned())
 }
