@@ -222,6 +222,29 @@ async fn balances_of<'e, E: sqlx::Executor<'e, Database = Any>>(
     Ok(b)
 }
 
+type ChargeRow = (i64, String, String, i64, i64, i64, i64, i64, i64);
+
+macro_rules! charge_columns {
+    () => {
+        "c.booking_id, c.audience, c.lines, c.net_cents, c.vat_cents, c.gross_cents, c.minutes_used, c.cents_used, \
+         c.due_cents"
+    };
+}
+
+fn charge(r: ChargeRow) -> BookingCharge {
+    BookingCharge {
+        booking_id: r.0,
+        audience: r.1,
+        lines: r.2,
+        net_cents: r.3,
+        vat_cents: r.4,
+        gross_cents: r.5,
+        minutes_used: r.6,
+        cents_used: r.7,
+        due_cents: r.8,
+    }
+}
+
 impl WriteTx {
     /// Replaces a resource's whole grid.
     pub async fn replace_tariffs(&mut self, resource_id: i64, tariffs: &[TariffRow]) -> Result<()> {
@@ -479,24 +502,24 @@ impl Store {
     }
 
     pub async fn booking_charge(&self, booking_id: i64) -> Result<BookingCharge> {
-        #[allow(clippy::type_complexity)]
-        let r: (i64, String, String, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT booking_id, audience, lines, net_cents, vat_cents, gross_cents, minutes_used, cents_used, due_cents \
-             FROM booking_charges WHERE booking_id = $1",
-        )
-        .bind(booking_id)
-        .fetch_one(self.pool())
+        let r: ChargeRow =
+            sqlx::query_as(concat!("SELECT ", charge_columns!(), " FROM booking_charges c WHERE c.booking_id = $1"))
+                .bind(booking_id)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(charge(r))
+    }
+
+    /// The charges of a person's bookings, in one query for their list.
+    pub async fn booking_charges_of_user(&self, user_id: i64) -> Result<Vec<BookingCharge>> {
+        let rows: Vec<ChargeRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            charge_columns!(),
+            " FROM booking_charges c JOIN bookings b ON b.id = c.booking_id WHERE b.user_id = $1"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool())
         .await?;
-        Ok(BookingCharge {
-            booking_id: r.0,
-            audience: r.1,
-            lines: r.2,
-            net_cents: r.3,
-            vat_cents: r.4,
-            gross_cents: r.5,
-            minutes_used: r.6,
-            cents_used: r.7,
-            due_cents: r.8,
-        })
+        Ok(rows.into_iter().map(charge).collect())
     }
 }

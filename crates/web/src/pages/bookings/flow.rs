@@ -218,11 +218,7 @@ async fn refused(
     let t = page.chrome.t;
     let (errors, status) = match e {
         AppError::SlotTaken { resource_id, starts_at, ends_at } => {
-            let name = if resource_id == resource.id {
-                resource.name.clone()
-            } else {
-                state.app.store.resource(resource_id).await.map(|r| r.name).unwrap_or_default()
-            };
+            let name = name_of(state, resource, resource_id).await;
             let when_start =
                 format!("{} {}", long_date(lang, starts_at.with_timezone(&tz).date_naive()), hhmm(starts_at, tz));
             let same_day = starts_at.with_timezone(&tz).date_naive() == ends_at.with_timezone(&tz).date_naive();
@@ -243,11 +239,7 @@ async fn refused(
             (errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
         AppError::Closed { resource_id, starts_at, ends_at, reason } => {
-            let name = if resource_id == resource.id {
-                resource.name.clone()
-            } else {
-                state.app.store.resource(resource_id).await.map(|r| r.name).unwrap_or_default()
-            };
+            let name = name_of(state, resource, resource_id).await;
             let why = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
             let when = crate::pages::dates::period(lang, starts_at, ends_at, tz);
             let message = fill(t.bk_err_closed, &[&name, &when, &why]);
@@ -260,6 +252,15 @@ async fn refused(
         e => return Err(PageError::from_app(lang, e)),
     };
     refuse(state, page, resource.id, input, errors, status).await
+}
+
+/// The name of the resource a refusal names: this one, or one above or
+/// below it.
+async fn name_of(state: &AppState, resource: &Resource, id: i64) -> String {
+    if id == resource.id {
+        return resource.name.clone();
+    }
+    state.app.store.resource(id).await.map(|r| r.name).unwrap_or_default()
 }
 
 async fn refuse(

@@ -94,6 +94,13 @@ pub async fn mine(State(state): State<AppState>, page: Page) -> Result<Response,
     let mut resources: HashMap<i64, Resource> = HashMap::new();
     let mut places: HashMap<i64, (String, Tz)> = HashMap::new();
     let (mut upcoming, mut past, mut others) = (Vec::new(), Vec::new(), Vec::new());
+    let charges: HashMap<i64, store::tariffs::BookingCharge> = store
+        .booking_charges_of_user(user)
+        .await
+        .map_err(store_err(lang))?
+        .into_iter()
+        .map(|c| (c.booking_id, c))
+        .collect();
     for b in store.bookings_of_user(user).await.map_err(store_err(lang))? {
         if let Entry::Vacant(slot) = resources.entry(b.resource_id) {
             slot.insert(store.resource(b.resource_id).await.map_err(store_err(lang))?);
@@ -114,11 +121,7 @@ pub async fn mine(State(state): State<AppState>, page: Page) -> Result<Response,
         let fee = (status == Some(BookingStatus::Confirmed))
             .then(|| cancellation_fee(b.starts_at, now, r.cancel_deadline_hours, r.late_cancel_fee_cents))
             .flatten();
-        let price = match store.booking_charge(b.id).await {
-            Ok(c) => Some(fill(t.bk_price_line, &[&euros(c.gross_cents), &euros(c.due_cents)])),
-            Err(store::StoreError::NotFound) => None,
-            Err(e) => return Err(store_err(lang)(e)),
-        };
+        let price = charges.get(&b.id).map(|c| fill(t.bk_price_line, &[&euros(c.gross_cents), &euros(c.due_cents)]));
         let (status_line, tone) = status_text(t, lang, &b, *tz);
         let row = BookingRow {
             id: b.id,
