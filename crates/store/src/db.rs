@@ -45,10 +45,35 @@ impl Backend {
     }
 }
 
+fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
+    let pool = AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
+    if backend == Backend::Postgres {
+        return pool;
+    }
+    // WAL lets readers proceed while one writer commits; the busy timeout
+    // makes a writer of another process wait for BEGIN IMMEDIATE instead of
+    // failing at once. A file does not drop connections, so the ping before
+    // each acquire (a round trip to the connection's thread, on every query)
+    // buys nothing.
+    pool.test_before_acquire(false).after_connect(|conn, _| {
+        Box::pin(async move {
+            conn.execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                 PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32000;",
+            )
+            .await?;
+            Ok(())
+        })
+    })
+}
+
 /// A handle on the database; cheap to clone, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite: the writers' connection (see [`Store::write`]).
+    writer: Option<AnyPool>,
     backend: Backend,
     url: std::sync::Arc<str>,
     /// Woken after each commit that changed atlas records (and, on
@@ -70,25 +95,15 @@ impl Store {
         let backend = Backend::from_url(url)?;
         let options =
             AnyConnectOptions::from_str(url).map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?;
-        let mut pool = AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
-        if backend == Backend::Sqlite {
-            // WAL lets readers proceed while one writer commits; the busy
-            // timeout makes a second writer wait for BEGIN IMMEDIATE instead
-            // of failing at once.
-            pool = pool.after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32000;",
-                    )
-                    .await?;
-                    Ok(())
-                })
-            });
-        }
-        let pool = pool.connect_with(options).await?;
-        Ok(Self { pool, backend, url: url.into(), changes: Default::default(), write_gate: Default::default() })
+        let pool = pool_options(backend, max_connections).connect_with(options.clone()).await?;
+        // One connection of its own for the writers: in the shared pool a
+        // writer holding the gate queued for a connection behind every
+        // waiting reader, and the whole write line waited with it.
+        let writer = match backend {
+            Backend::Sqlite => Some(pool_options(backend, 1).connect_with(options).await?),
+            Backend::Postgres => None,
+        };
+        Ok(Self { pool, writer, backend, url: url.into(), changes: Default::default(), write_gate: Default::default() })
     }
 
     /// Opens and applies pending migrations: what `serve` and the CLI use.
@@ -164,6 +179,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 
@@ -177,7 +195,8 @@ impl Store {
         let (tx, gate) = match self.backend {
             Backend::Sqlite => {
                 let gate = self.write_gate.clone().lock_owned().await;
-                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(gate))
+                let pool = self.writer.as_ref().unwrap_or(&self.pool);
+                (pool.begin_with("BEGIN IMMEDIATE").await?, Some(gate))
             }
             Backend::Postgres => (self.pool.begin().await?, None),
         };

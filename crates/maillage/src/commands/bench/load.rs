@@ -32,6 +32,9 @@ pub struct LoadStats {
     pub latencies_us: Vec<u32>,
     /// The first error met, to say what went wrong.
     pub first_error: Option<String>,
+    /// Quantiles (q, ms) as an external load generator reported them, when
+    /// it keeps the latencies to itself (then `latencies_us` is empty).
+    pub reported_quantiles: Vec<(f64, f64)>,
 }
 
 impl LoadStats {
@@ -41,6 +44,9 @@ impl LoadStats {
 
     /// The `q` quantile (0..=1) in milliseconds, nearest rank.
     pub fn quantile_ms(&self, q: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return self.reported_quantiles.iter().find(|(at, _)| *at >= q).map_or(f64::NAN, |(_, ms)| *ms);
+        }
         quantile_ms(&self.latencies_us, q)
     }
 }

@@ -28,6 +28,7 @@ mod pg_baseline;
 mod queries;
 mod report;
 mod system;
+mod wrk;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -100,6 +101,10 @@ pub struct SearchArgs {
     /// Do not run the HTTP load (quick loops on the in-process figures).
     #[arg(long)]
     pub no_http: bool,
+    /// Load the HTTP server with the built-in client even when `wrk` is
+    /// installed (by default `wrk` is used if found on the PATH).
+    #[arg(long)]
+    pub builtin_load: bool,
     /// Do not import: search what `--data-dir` or `--database-url` already
     /// holds (from an earlier run with the same `--size` and `--seed`, so
     /// that the query set matches the records).
@@ -314,6 +319,8 @@ struct Http {
     /// Sampled peaks over the server's phase: (anonymous, resident), MB.
     sampled: Option<(f64, f64)>,
     cpu: Option<CpuUse>,
+    /// Whether `wrk` generated the load (otherwise the built-in client).
+    wrk: bool,
 }
 
 async fn http_phase(app: &App, queries: &[BenchQuery], args: &SearchArgs) -> anyhow::Result<Http> {
@@ -329,15 +336,39 @@ async fn http_phase(app: &App, queries: &[BenchQuery], args: &SearchArgs) -> any
     check_first(&client, &urls[0]).await?;
     let duration = Duration::from_secs(args.duration);
     say(&format!("HTTP load: {} clients, {}s (+{}s warm-up)", args.concurrency, args.duration, WARM_UP.as_secs()));
-    load::http_load(client.clone(), urls.clone(), args.concurrency, WARM_UP).await;
-    let cpu = CpuSample::now();
-    let stats = load::http_load(client, urls, args.concurrency, duration).await;
-    let cpu = cpu.and_then(CpuSample::since);
+    let with_wrk = !args.builtin_load && wrk::available();
+    say(if with_wrk {
+        "load generator: wrk (a process of its own)"
+    } else {
+        "load generator: built in (this process)"
+    });
+    let (stats, cpu) = if with_wrk {
+        let paths: Vec<String> = urls.iter().map(|u| u[server.base.len()..].to_owned()).collect();
+        wrk::load(&server.base, &paths, args.concurrency, WARM_UP).await?;
+        let cpu = CpuSample::now();
+        let stats = wrk::load(&server.base, &paths, args.concurrency, duration).await?;
+        (stats, cpu.and_then(CpuSample::since))
+    } else {
+        load::http_load(client.clone(), urls.clone(), args.concurrency, WARM_UP).await;
+        let cpu = CpuSample::now();
+        let stats = load::http_load(client, urls, args.concurrency, duration).await;
+        (stats, cpu.and_then(CpuSample::since))
+    };
     let peak_rss_mb = if reset { memory_mb("VmHWM") } else { None };
     let sampled = sampler.finish();
     let ready_after = server.ready_after;
     server.stop().await?;
-    Ok(Http { stats, ready_after, peak_rss_mb, process_peak_mb, start_rss_mb, start_anon_mb, sampled, cpu })
+    Ok(Http {
+        stats,
+        ready_after,
+        peak_rss_mb,
+        process_peak_mb,
+        start_rss_mb,
+        start_anon_mb,
+        sampled,
+        cpu,
+        wrk: with_wrk,
+    })
 }
 
 /// One request before the load, to fail clearly if searches do not work.

@@ -182,8 +182,17 @@ impl Figures<'_> {
         let mut note = |s: &str| {
             let _ = writeln!(out, "  - {s}");
         };
-        note("one process: the HTTP server (web::serve, its own in-RAM index) and the load generator share the cores;");
-        note("peak RSS is this process's VmHWM, reset when the server starts (it includes the load generator);");
+        if self.http.wrk {
+            note(
+                "the HTTP server (web::serve, its own in-RAM index) runs in this process, the load in wrk beside it (1 thread), on the same cores;",
+            );
+            note("peak RSS is this process's VmHWM, reset when the server starts;");
+        } else {
+            note(
+                "one process: the HTTP server (web::serve, its own in-RAM index) and the load generator share the cores;",
+            );
+            note("peak RSS is this process's VmHWM, reset when the server starts (it includes the load generator);");
+        }
         note(
             "RSS counts the SQLite file's pages the store maps (mmap_size 1 GB): see the anonymous part for heap + index;",
         );
