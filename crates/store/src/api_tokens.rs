@@ -143,15 +143,15 @@ impl Store {
         Ok(Some((token, user)))
     }
 
-    /// Records use, at most once a minute per token to spare writes.
-    pub async fn touch_api_token(&self, token_id: i64) -> Result<()> {
+    /// Records use, at most once per `granularity` to spare writes.
+    pub async fn touch_api_token(&self, token_id: i64, granularity: chrono::Duration) -> Result<()> {
         let now = now_micros();
         sqlx::query(
             "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
         )
         .bind(now)
         .bind(token_id)
-        .bind(now - 60_000_000)
+        .bind(now - granularity.num_microseconds().unwrap_or(0))
         .execute(self.pool())
         .await?;
         Ok(())

@@ -110,7 +110,7 @@ async fn sessions_and_tokens(db: &TestDb) {
     let (t, owner) = store.api_token_by_hash("tok-hash").await.unwrap().unwrap();
     assert_eq!((t.id, owner.id), (token.id, user.id));
     assert!(t.scopes.contains(TokenScope::AccountRead));
-    store.touch_api_token(t.id).await.unwrap();
+    store.touch_api_token(t.id, chrono::Duration::minutes(1)).await.unwrap();
     assert!(store.api_tokens_of(user.id).await.unwrap()[0].last_used_at.is_some());
 
     let mut tx = store.write().await.unwrap();

@@ -50,7 +50,6 @@ impl Identity {
 /// even of no row, takes the write lock, and it met the writers' lock in
 /// SQLite's sleeping busy handler on every request.
 const SESSION_SEEN_EVERY: chrono::Duration = chrono::Duration::minutes(5);
-/// Matches the guard in `Store::touch_api_token`.
 const TOKEN_USED_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 fn due(last: Option<chrono::DateTime<chrono::Utc>>, every: chrono::Duration) -> bool {
@@ -75,7 +74,7 @@ pub async fn authenticate_bearer(app: &App, bearer: &str) -> Result<Option<Ident
         return Ok(None);
     };
     if due(token.last_used_at, TOKEN_USED_EVERY) {
-        app.store.touch_api_token(token.id).await?;
+        app.store.touch_api_token(token.id, TOKEN_USED_EVERY).await?;
     }
     let grants = app.store.grants_of(user.id).await?.into_iter().map(|g| g.grant).collect();
     Ok(Some(Identity { user, grants, via: Via::Token { token_id: token.id, scopes: token.scopes } }))
