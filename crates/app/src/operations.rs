@@ -15,7 +15,7 @@ use domain::operations::lifecycle::{Access, BookingStatus, MembershipRole, initi
 use domain::operations::resources::in_same_line;
 use domain::operations::{ResourceKind, ResourceRules, Slot, SlotError};
 use domain::policy::{Action, Actor, Resource as On, authorize};
-use store::operations::{Booking, NewBooking, NewResource, Resource};
+use store::operations::{Booking, NewBooking, NewResource, PlaceOfResource, Resource};
 use store::{StoreError, from_micros, to_micros};
 
 use crate::{App, AppError, FieldErrors};
@@ -82,6 +82,16 @@ fn photos_of(input: &[String], errors: &mut FieldErrors) -> Vec<String> {
         errors.add("photos", FieldError::Malformed(format!("at most {MAX_PHOTOS} photos")));
     }
     photos
+}
+
+/// A resource to book and what the booking needs of its place, in one
+/// read; not found once the place is retired or merged away.
+pub(crate) async fn bookable(app: &App, resource_id: i64) -> Result<(Resource, PlaceOfResource), AppError> {
+    let (resource, place) = app.store.resource_with_place(resource_id).await?;
+    if !place.live {
+        return Err(AppError::NotFound);
+    }
+    Ok((resource, place))
 }
 
 async fn live_place(app: &App, place_id: i64) -> Result<store::atlas::AtlasRecord, AppError> {
@@ -218,21 +228,21 @@ pub async fn create_resource(
 /// The opening hours a resource is booked in: its own, else those of the
 /// nearest resource above it that has some, else the place's. None: any
 /// hour.
-pub fn effective_hours<'a>(resource: &'a Resource, place: &'a store::atlas::AtlasRecord) -> Option<&'a str> {
+pub fn effective_hours<'a>(resource: &'a Resource, place_hours: Option<&'a str>) -> Option<&'a str> {
     // Inherited hours are read with the resource (a subquery of its
     // columns): no extra round trip on a booking.
-    resource.opening_hours.as_deref().or(resource.inherited_hours.as_deref()).or_else(|| place.text("opening_hours"))
+    resource.opening_hours.as_deref().or(resource.inherited_hours.as_deref()).or(place_hours)
 }
 
 /// The rules a booking of the resource is checked against (hours inherited,
 /// see [`effective_hours`]).
-pub(crate) fn rules_for(r: &Resource, place: &store::atlas::AtlasRecord) -> ResourceRules {
+pub(crate) fn rules_for(r: &Resource, place: &PlaceOfResource) -> ResourceRules {
     ResourceRules {
         min_minutes: r.min_minutes,
         max_minutes: r.max_minutes,
         advance_days: r.advance_days,
         buffer_minutes: r.buffer_minutes,
-        opening_hours: effective_hours(r, place).and_then(|h| OpeningHours::parse(h).ok()),
+        opening_hours: effective_hours(r, place.opening_hours.as_deref()).and_then(|h| OpeningHours::parse(h).ok()),
     }
 }
 
@@ -324,8 +334,7 @@ pub struct BookingRequest {
 
 /// [`book`] with a hold or on behalf of an organisation.
 pub async fn book_with(app: &App, actor: &Actor, request: &BookingRequest) -> Result<Booking, AppError> {
-    let resource = app.store.resource(request.resource_id).await?;
-    let place = live_place(app, resource.place_id).await?;
+    let (resource, place) = bookable(app, request.resource_id).await?;
     authorize(actor, Action::Book, On::Place(place.id))?;
     check_organisation(app, request.organisation_id).await?;
     let tz = place.commune_insee.as_deref().map_or(chrono_tz::Europe::Paris, timezone_for_commune);
@@ -416,8 +425,7 @@ pub async fn book_series(
     minutes: i64,
     rrule: &str,
 ) -> Result<(Vec<Booking>, Vec<Refused>), AppError> {
-    let resource = app.store.resource(resource_id).await?;
-    let place = live_place(app, resource.place_id).await?;
+    let (resource, place) = bookable(app, resource_id).await?;
     authorize(actor, Action::Book, On::Place(place.id))?;
     let invalid = |field: &'static str, message: String| {
         let mut errors = FieldErrors::default();

@@ -304,8 +304,7 @@ pub async fn quote(
     declared: &Declared,
     use_credits: bool,
 ) -> Result<Option<Priced>, AppError> {
-    let resource = app.store.resource(resource_id).await?;
-    let place = live_place(app, resource.place_id).await?;
+    let (resource, place) = crate::operations::bookable(app, resource_id).await?;
     authorize(actor, Action::Book, On::Place(place.id))?;
     let tz = tz_of(place.commune_insee.as_deref());
     let slot = Slot::new(start, end).map_err(slot_error)?;

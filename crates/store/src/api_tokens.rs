@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use domain::accounts::TokenScopes;
 
 use crate::accounts::{User, UserRow, user_columns_of_u};
+use crate::grants::{GrantRecord, JoinedGrant, grant_columns_of_g};
 use crate::{Result, Store, StoreError, WriteTx, from_micros, now_micros, to_micros};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,8 +99,9 @@ impl WriteTx {
 }
 
 impl Store {
-    /// The live (unrevoked, unexpired) token with this hash, and its owner.
-    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>> {
+    /// The live (unrevoked, unexpired) token with this hash, its owner and
+    /// the owner's roles: what every API request needs, in one statement.
+    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<(ApiToken, User, Vec<GrantRecord>)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             t_id: i64,
@@ -111,23 +113,32 @@ impl Store {
             t_expires_at: Option<i64>,
             #[sqlx(flatten)]
             user: UserRow,
+            #[sqlx(flatten)]
+            grant: JoinedGrant,
         }
         let now = now_micros();
-        let row: Option<Row> = sqlx::query_as(concat!(
+        let rows: Vec<Row> = sqlx::query_as(concat!(
             "SELECT t.id AS t_id, t.name AS t_name, t.token_prefix AS t_prefix, t.scopes AS t_scopes, \
                     t.created_at AS t_created_at, t.last_used_at AS t_last_used_at, t.expires_at AS t_expires_at, ",
             user_columns_of_u!(),
+            ", ",
+            grant_columns_of_g!(),
             " \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN role_grants g ON g.user_id = u.id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
-               AND u.deleted_at IS NULL"
+               AND u.deleted_at IS NULL ORDER BY g.id"
         ))
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        let Some(r) = row else { return Ok(None) };
+        let mut rows = rows.into_iter();
+        let Some(r) = rows.next() else { return Ok(None) };
         let user: User = r.user.into();
+        let grants = std::iter::once(r.grant)
+            .chain(rows.map(|r| r.grant))
+            .filter_map(|g| g.of(user.id))
+            .collect::<Result<_>>()?;
         let token = TokenRow {
             id: r.t_id,
             user_id: user.id,
@@ -140,7 +151,7 @@ impl Store {
             revoked_at: None,
         }
         .try_into()?;
-        Ok(Some((token, user)))
+        Ok(Some((token, user, grants)))
     }
 
     /// Records use, at most once per `granularity` to spare writes.

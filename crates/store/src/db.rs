@@ -50,30 +50,63 @@ fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
     if backend == Backend::Postgres {
         return pool;
     }
-    // WAL lets readers proceed while one writer commits; the busy timeout
-    // makes a writer of another process wait for BEGIN IMMEDIATE instead of
-    // failing at once. A file does not drop connections, so the ping before
-    // each acquire (a round trip to the connection's thread, on every query)
-    // buys nothing.
-    pool.test_before_acquire(false).after_connect(|conn, _| {
-        Box::pin(async move {
-            conn.execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                 PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32000;",
-            )
-            .await?;
-            Ok(())
-        })
-    })
+    // A file does not drop connections, so the ping before each acquire (a
+    // round trip to the connection's thread, on every query) buys nothing.
+    pool.test_before_acquire(false).after_connect(|conn, _| Box::pin(sqlite_settings(conn)))
+}
+
+/// WAL lets readers proceed while one writer commits; the busy timeout
+/// makes a writer of another process wait for BEGIN IMMEDIATE instead of
+/// failing at once.
+async fn sqlite_settings(conn: &mut AnyConnection) -> std::result::Result<(), sqlx::Error> {
+    conn.execute(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+         PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32000;",
+    )
+    .await?;
+    Ok(())
+}
+
+/// SQLite: the one connection writers take turns on, outside any pool. A
+/// pooled connection went back to its pool through a spawned task that
+/// pinged it first, and the next writer waited for both: two hand-offs
+/// between threads on the path every write queues on.
+pub(crate) struct WriterConn {
+    conn: AnyConnection,
+    /// A transaction is open: a `WriteTx` dropped before its end left it,
+    /// and the next writer rolls it back before it begins.
+    open: bool,
+}
+
+impl WriterConn {
+    async fn connect(options: &AnyConnectOptions) -> Result<Self> {
+        use sqlx::ConnectOptions;
+        let mut conn = options.connect().await?;
+        sqlite_settings(&mut conn).await?;
+        Ok(Self { conn, open: false })
+    }
+
+    async fn begin(&mut self) -> Result<()> {
+        if self.open {
+            self.end("ROLLBACK").await?;
+        }
+        self.conn.execute("BEGIN IMMEDIATE").await?;
+        self.open = true;
+        Ok(())
+    }
+
+    async fn end(&mut self, statement: &'static str) -> Result<()> {
+        self.conn.execute(statement).await?;
+        self.open = false;
+        Ok(())
+    }
 }
 
 /// A handle on the database; cheap to clone, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
-    /// SQLite: the writers' connection (see [`Store::write`]).
-    writer: Option<AnyPool>,
     backend: Backend,
     url: std::sync::Arc<str>,
     /// Woken after each commit that changed atlas records (and, on
@@ -85,7 +118,13 @@ pub struct Store {
     /// contention most of a writer's latency was spent asleep. Writers of
     /// other processes (a CLI import beside the server) still meet the busy
     /// timeout.
-    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    write_gate: Option<std::sync::Arc<tokio::sync::Mutex<WriterConn>>>,
+}
+
+impl std::fmt::Debug for WriterConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriterConn").field("open", &self.open).finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -96,14 +135,14 @@ impl Store {
         let options =
             AnyConnectOptions::from_str(url).map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?;
         let pool = pool_options(backend, max_connections).connect_with(options.clone()).await?;
-        // One connection of its own for the writers: in the shared pool a
+        // A connection of its own for the writers: in the shared pool a
         // writer holding the gate queued for a connection behind every
         // waiting reader, and the whole write line waited with it.
-        let writer = match backend {
-            Backend::Sqlite => Some(pool_options(backend, 1).connect_with(options).await?),
+        let write_gate = match backend {
+            Backend::Sqlite => Some(std::sync::Arc::new(tokio::sync::Mutex::new(WriterConn::connect(&options).await?))),
             Backend::Postgres => None,
         };
-        Ok(Self { pool, writer, backend, url: url.into(), changes: Default::default(), write_gate: Default::default() })
+        Ok(Self { pool, backend, url: url.into(), changes: Default::default(), write_gate })
     }
 
     /// Opens and applies pending migrations: what `serve` and the CLI use.
@@ -179,8 +218,11 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        if let Some(writer) = &self.writer {
-            writer.close().await;
+        if let Some(gate) = &self.write_gate {
+            let mut writer = gate.lock().await;
+            if writer.open {
+                let _ = writer.end("ROLLBACK").await;
+            }
         }
         self.pool.close().await;
     }
@@ -192,21 +234,20 @@ impl Store {
     /// On PostgreSQL it is a plain READ COMMITTED transaction; invariants
     /// that concurrency can break rely on constraints and row locks.
     pub async fn write(&self) -> Result<WriteTx> {
-        let (tx, gate) = match self.backend {
-            Backend::Sqlite => {
-                let gate = self.write_gate.clone().lock_owned().await;
-                let pool = self.writer.as_ref().unwrap_or(&self.pool);
-                (pool.begin_with("BEGIN IMMEDIATE").await?, Some(gate))
+        let tx = match &self.write_gate {
+            Some(gate) => {
+                let mut writer = gate.clone().lock_owned().await;
+                writer.begin().await?;
+                Line::Writer(writer)
             }
-            Backend::Postgres => (self.pool.begin().await?, None),
+            None => Line::Pooled(self.pool.begin().await?),
         };
         Ok(WriteTx {
-            tx,
+            tx: Some(tx),
             audited: false,
             backend: self.backend,
             touched: Vec::new(),
             changes: self.changes.clone(),
-            _gate: gate,
         })
     }
 }
@@ -214,21 +255,46 @@ impl Store {
 /// A write transaction. It refuses to commit unless the change was recorded
 /// in the audit log with [`WriteTx::audit`], so no write goes unaudited.
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
+    /// `None` once committed or rolled back.
+    tx: Option<Line>,
     audited: bool,
     backend: Backend,
     /// Atlas records changed in this transaction, for the change outbox.
     touched: Vec<i64>,
     changes: std::sync::Arc<tokio::sync::Notify>,
-    /// Held until the transaction ends (see `Store::write_gate`); declared
-    /// after `tx` so that a dropped transaction rolls back before the next
-    /// writer goes in.
-    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// Where a write transaction runs.
+enum Line {
+    /// PostgreSQL: a transaction on a connection of the pool.
+    Pooled(Transaction<'static, Any>),
+    /// SQLite: the writers' connection, held (with the gate) until the end.
+    Writer(tokio::sync::OwnedMutexGuard<WriterConn>),
+}
+
+impl Drop for WriteTx {
+    /// A transaction dropped before its end (an error, a cancelled request)
+    /// rolls back now rather than when the next writer comes, so a CLI
+    /// import beside the server is not kept waiting on SQLite's lock. Until
+    /// the rollback is done the gate stays with it.
+    fn drop(&mut self) {
+        if let Some(Line::Writer(mut writer)) = self.tx.take()
+            && writer.open
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                let _ = writer.end("ROLLBACK").await;
+            });
+        }
+    }
 }
 
 impl WriteTx {
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+        match self.tx.as_mut().expect("a write transaction is used only until it ends") {
+            Line::Pooled(tx) => tx,
+            Line::Writer(writer) => &mut writer.conn,
+        }
     }
 
     /// The sealer's own transactions move entries into the log; they are the audit.
@@ -272,7 +338,16 @@ impl WriteTx {
         }
         let touched = !self.touched.is_empty();
         self.write_outbox().await?;
-        self.tx.commit().await?;
+        match self.tx.take() {
+            Some(Line::Pooled(tx)) => tx.commit().await?,
+            Some(Line::Writer(mut writer)) => {
+                if let Err(e) = writer.end("COMMIT").await {
+                    let _ = writer.end("ROLLBACK").await;
+                    return Err(e);
+                }
+            }
+            None => {}
+        }
         if touched {
             self.changes.notify_waiters();
         }
@@ -307,8 +382,12 @@ impl WriteTx {
         Ok(())
     }
 
-    pub async fn rollback(self) -> Result<()> {
-        self.tx.rollback().await?;
+    pub async fn rollback(mut self) -> Result<()> {
+        match self.tx.take() {
+            Some(Line::Pooled(tx)) => tx.rollback().await?,
+            Some(Line::Writer(mut writer)) => writer.end("ROLLBACK").await?,
+            None => {}
+        }
         Ok(())
     }
 }

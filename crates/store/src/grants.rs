@@ -32,6 +32,35 @@ impl TryFrom<GrantRow> for GrantRecord {
     }
 }
 
+/// The grant columns of a `LEFT JOIN role_grants g`, so that a sign-in
+/// lookup brings the person's roles in the same statement.
+macro_rules! grant_columns_of_g {
+    () => {
+        "g.id AS g_id, g.role AS g_role, g.scope_id AS g_scope_id, g.granted_at AS g_granted_at"
+    };
+}
+pub(crate) use grant_columns_of_g;
+
+/// One row's grant in such a join: absent when the person holds none.
+#[derive(sqlx::FromRow)]
+pub(crate) struct JoinedGrant {
+    g_id: Option<i64>,
+    g_role: Option<String>,
+    g_scope_id: Option<i64>,
+    g_granted_at: Option<i64>,
+}
+
+impl JoinedGrant {
+    pub(crate) fn of(self, user_id: i64) -> Option<Result<GrantRecord>> {
+        let (Some(id), Some(role), Some(scope_id), Some(granted_at)) =
+            (self.g_id, self.g_role, self.g_scope_id, self.g_granted_at)
+        else {
+            return None;
+        };
+        Some(GrantRow { id, user_id, role, scope_id, granted_at }.try_into())
+    }
+}
+
 impl WriteTx {
     /// Grants a role; granting one already held returns the existing grant.
     pub async fn insert_grant(&mut self, user_id: i64, grant: &Grant) -> Result<GrantRecord> {

@@ -50,6 +50,16 @@ pub struct Resource {
     pub has_tariffs: bool,
 }
 
+/// What a booking needs of a resource's place, read with the resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceOfResource {
+    pub id: i64,
+    /// A place of the atlas, neither retired nor merged into another.
+    pub live: bool,
+    pub commune_insee: Option<String>,
+    pub opening_hours: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 struct ResourceRow {
     id: i64,
@@ -345,12 +355,8 @@ impl WriteTx {
         .bind(b.organisation_id)
         .fetch_one(self.conn())
         .await?;
-        // Keeps the bound `colliding_booking` relies on; under the tree lock.
-        sqlx::query("UPDATE resources SET longest_booking = $1 WHERE id = $2 AND longest_booking < $1")
-            .bind(b.ends_at - b.starts_at)
-            .bind(resource.root_id)
-            .execute(self.conn())
-            .await?;
+        // The insert raises the tree's longest booking, the bound
+        // `colliding_booking` relies on (trigger of migration 0017).
         Ok(row)
     }
 
@@ -441,6 +447,37 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         Ok(resource(row))
+    }
+
+    /// A resource and its place in one statement: a booking's first read.
+    pub async fn resource_with_place(&self, id: i64) -> Result<(Resource, PlaceOfResource)> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            resource: ResourceRow,
+            p_kind: String,
+            p_data: String,
+            p_commune: Option<String>,
+            p_gone: i64,
+        }
+        let row: Row = sqlx::query_as(concat!(
+            "SELECT r.*, p.kind AS p_kind, p.data AS p_data, p.commune_insee AS p_commune, \
+                    CASE WHEN p.retired_at IS NULL AND p.merged_into IS NULL THEN 0 ELSE 1 END AS p_gone \
+             FROM (SELECT ",
+            resource_columns!(),
+            " FROM resources WHERE id = $1) r JOIN atlas_records p ON p.id = r.place_id"
+        ))
+        .bind(id)
+        .fetch_one(self.pool())
+        .await?;
+        let fields: std::collections::BTreeMap<String, domain::atlas::Value> = crate::atlas::from_json(&row.p_data);
+        let place = PlaceOfResource {
+            id: row.resource.place_id,
+            live: row.p_gone == 0 && row.p_kind == domain::atlas::RecordKind::Place.as_str(),
+            commune_insee: row.p_commune,
+            opening_hours: fields.get("opening_hours").and_then(|v| v.as_text()).map(str::to_owned),
+        };
+        Ok((resource(row.resource), place))
     }
 
     /// A place's resources, each after its parent.

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::accounts::{User, UserRow, user_columns_of_u};
+use crate::grants::{GrantRecord, JoinedGrant, grant_columns_of_g};
 use crate::{Result, Store, WriteTx, from_micros, now_micros, to_micros};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +101,9 @@ impl WriteTx {
 }
 
 impl Store {
-    /// The live session for a cookie token hash, with its account.
-    pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+    /// The live session for a cookie token hash, with its account and the
+    /// account's roles, in one statement.
+    pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<(Session, User, Vec<GrantRecord>)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             s_id: i64,
@@ -111,31 +113,39 @@ impl Store {
             s_user_agent: String,
             #[sqlx(flatten)]
             user: UserRow,
+            #[sqlx(flatten)]
+            grant: JoinedGrant,
         }
-        let row: Option<Row> = sqlx::query_as(concat!(
+        let rows: Vec<Row> = sqlx::query_as(concat!(
             "SELECT s.id AS s_id, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, \
                     s.expires_at AS s_expires_at, s.user_agent AS s_user_agent, ",
             user_columns_of_u!(),
+            ", ",
+            grant_columns_of_g!(),
             " \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL"
+             FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN role_grants g ON g.user_id = u.id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL ORDER BY g.id"
         ))
         .bind(token_hash)
         .bind(now_micros())
-        .fetch_optional(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        Ok(row.map(|r| {
-            let user: User = r.user.into();
-            let session = Session {
-                id: r.s_id,
-                user_id: user.id,
-                created_at: from_micros(r.s_created_at),
-                last_seen_at: from_micros(r.s_last_seen_at),
-                expires_at: from_micros(r.s_expires_at),
-                user_agent: r.s_user_agent,
-            };
-            (session, user)
-        }))
+        let mut rows = rows.into_iter();
+        let Some(r) = rows.next() else { return Ok(None) };
+        let user: User = r.user.into();
+        let grants = std::iter::once(r.grant)
+            .chain(rows.map(|r| r.grant))
+            .filter_map(|g| g.of(user.id))
+            .collect::<Result<_>>()?;
+        let session = Session {
+            id: r.s_id,
+            user_id: user.id,
+            created_at: from_micros(r.s_created_at),
+            last_seen_at: from_micros(r.s_last_seen_at),
+            expires_at: from_micros(r.s_expires_at),
+            user_agent: r.s_user_agent,
+        };
+        Ok(Some((session, user, grants)))
     }
 
     /// Records activity, at most once per `granularity` to spare writes.

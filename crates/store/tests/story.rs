@@ -102,13 +102,15 @@ async fn sessions_and_tokens(db: &TestDb) {
     tx.audit(AuditEvent::new(AuditActor::User(user.id), "session.open", "user", user.id)).await.unwrap();
     tx.commit().await.unwrap();
 
-    let (s, u) = store.session_by_token_hash("hash-live").await.unwrap().unwrap();
+    let (s, u, roles) = store.session_by_token_hash("hash-live").await.unwrap().unwrap();
     assert_eq!((s.id, u.id), (live.id, user.id));
+    assert!(roles.is_empty(), "a person without roles still signs in");
     assert!(store.session_by_token_hash("hash-old").await.unwrap().is_none(), "an expired session is dead");
     assert_eq!(store.sessions_of(user.id).await.unwrap().len(), 1);
 
-    let (t, owner) = store.api_token_by_hash("tok-hash").await.unwrap().unwrap();
+    let (t, owner, roles) = store.api_token_by_hash("tok-hash").await.unwrap().unwrap();
     assert_eq!((t.id, owner.id), (token.id, user.id));
+    assert!(roles.is_empty());
     assert!(t.scopes.contains(TokenScope::AccountRead));
     store.touch_api_token(t.id, chrono::Duration::minutes(1)).await.unwrap();
     assert!(store.api_tokens_of(user.id).await.unwrap()[0].last_used_at.is_some());
@@ -181,6 +183,27 @@ async fn grants(db: &TestDb) {
     tx.commit().await.unwrap();
     let held: Vec<Grant> = store.grants_of(user.id).await.unwrap().into_iter().map(|g| g.grant).collect();
     assert_eq!(held, vec![manager.clone(), admin.clone()]);
+
+    // Sign-in lookups bring the roles along: one identity, every role once.
+    let mut tx = store.write().await.unwrap();
+    tx.insert_session(user.id, "hash-g", Utc::now() + Duration::days(1), "Firefox").await.unwrap();
+    let scopes = TokenScopes::new([TokenScope::AccountRead]);
+    let token = NewApiToken {
+        user_id: user.id,
+        name: "script",
+        token_hash: "tok-g",
+        prefix: "mlg_gggg",
+        scopes: &scopes,
+        expires_at: None,
+    };
+    tx.insert_api_token(token).await.unwrap();
+    tx.audit(AuditEvent::new(AuditActor::User(user.id), "session.open", "user", user.id)).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, _, by_session) = store.session_by_token_hash("hash-g").await.unwrap().unwrap();
+    let (_, _, by_token) = store.api_token_by_hash("tok-g").await.unwrap().unwrap();
+    for roles in [by_session, by_token] {
+        assert_eq!(roles.into_iter().map(|g| g.grant).collect::<Vec<_>>(), held);
+    }
 
     let mut tx = store.write().await.unwrap();
     assert!(tx.delete_grant(user.id, &admin).await.unwrap());

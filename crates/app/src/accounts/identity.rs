@@ -58,24 +58,24 @@ fn due(last: Option<chrono::DateTime<chrono::Utc>>, every: chrono::Duration) -> 
 
 /// The identity behind a session cookie's value, if the session is live.
 pub async fn authenticate_session(app: &App, cookie_token: &str) -> Result<Option<Identity>, AppError> {
-    let Some((session, user)) = app.store.session_by_token_hash(&token_hash(cookie_token)).await? else {
+    let Some((session, user, grants)) = app.store.session_by_token_hash(&token_hash(cookie_token)).await? else {
         return Ok(None);
     };
     if due(Some(session.last_seen_at), SESSION_SEEN_EVERY) {
         app.store.touch_session(session.id, SESSION_SEEN_EVERY).await?;
     }
-    let grants = app.store.grants_of(user.id).await?.into_iter().map(|g| g.grant).collect();
+    let grants = grants.into_iter().map(|g| g.grant).collect();
     Ok(Some(Identity { user, grants, via: Via::Session { session_id: session.id } }))
 }
 
 /// The identity behind an `Authorization: Bearer` token, if it is live.
 pub async fn authenticate_bearer(app: &App, bearer: &str) -> Result<Option<Identity>, AppError> {
-    let Some((token, user)) = app.store.api_token_by_hash(&token_hash(bearer)).await? else {
+    let Some((token, user, grants)) = app.store.api_token_by_hash(&token_hash(bearer)).await? else {
         return Ok(None);
     };
     if due(token.last_used_at, TOKEN_USED_EVERY) {
         app.store.touch_api_token(token.id, TOKEN_USED_EVERY).await?;
     }
-    let grants = app.store.grants_of(user.id).await?.into_iter().map(|g| g.grant).collect();
+    let grants = grants.into_iter().map(|g| g.grant).collect();
     Ok(Some(Identity { user, grants, via: Via::Token { token_id: token.id, scopes: token.scopes } }))
 }

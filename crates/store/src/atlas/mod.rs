@@ -93,6 +93,6 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
-fn from_json<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
     serde_json::from_str(s).unwrap_or_default()
 }

@@ -57,25 +57,28 @@ async fn categories_share_capacity(db: &TestDb) {
     let full = event["categories"][0]["id"].as_i64().unwrap();
     let young = event["categories"][1]["id"].as_i64().unwrap();
 
-    // 30 ask for the capped category, 30 for the other, all at once.
+    // 30 ask for the capped category at once, then 30 for the other at once.
+    // In two waves: all at once, the first ten served could be of the other
+    // category, and the capped one would stop short of its quota.
     let mut tokens = Vec::new();
     for i in 0..12 {
         tokens.push(person(&server, &format!("cat{i}")).await.1);
     }
     let http = reqwest::Client::builder().pool_max_idle_per_host(128).build().unwrap();
-    let mut tasks = Vec::new();
-    for i in 0..60usize {
-        let category = if i % 2 == 0 { young } else { full };
-        let request = http
-            .post(server.at(&format!("/api/v1/events/{id}/registrations")))
-            .bearer_auth(&tokens[i % tokens.len()])
-            .json(&json!({"participant": format!("Personne {i}"), "category_id": category}));
-        tasks.push(tokio::spawn(definite(request)));
-    }
-    for t in tasks {
-        let (status, body) = t.await.unwrap();
-        assert_eq!(status, 201, "{body}");
-        assert!(matches!(body["status"].as_str(), Some("confirmed" | "waitlisted")), "{body}");
+    for (wave, category) in [(0..30usize, young), (30..60, full)] {
+        let mut tasks = Vec::new();
+        for i in wave {
+            let request = http
+                .post(server.at(&format!("/api/v1/events/{id}/registrations")))
+                .bearer_auth(&tokens[i % tokens.len()])
+                .json(&json!({"participant": format!("Personne {i}"), "category_id": category}));
+            tasks.push(tokio::spawn(definite(request)));
+        }
+        for t in tasks {
+            let (status, body) = t.await.unwrap();
+            assert_eq!(status, 201, "{body}");
+            assert!(matches!(body["status"].as_str(), Some("confirmed" | "waitlisted")), "{body}");
+        }
     }
     let held_in = |rs: &[store::events::Registration], c: i64| {
         rs.iter().filter(|r| r.category_id == Some(c) && matches!(r.status.as_str(), "confirmed" | "offered")).count()

@@ -194,7 +194,8 @@ pub async fn calendar(
         busy.push(Busy { start: from_micros(c.starts_at), end: from_micros(c.ends_at), label, closed: true });
     }
     busy.sort_by_key(|b| b.start);
-    let hours = app::operations::effective_hours(&resource, &place).and_then(|h| OpeningHours::parse(h).ok());
+    let hours = app::operations::effective_hours(&resource, place.text("opening_hours"))
+        .and_then(|h| OpeningHours::parse(h).ok());
 
     let link =
         |v: View, d: NaiveDate| format!("/ressources/{id}/calendrier?vue={}&date={}", v.code(), d.format("%Y-%m-%d"));

@@ -96,7 +96,7 @@ async fn book_page(
     if let Some(max) = resource.max_minutes {
         rules.push(fill(t.bk_rules_max, &[&max.to_string()]));
     }
-    if let Some(h) = app::operations::effective_hours(&resource, &place) {
+    if let Some(h) = app::operations::effective_hours(&resource, place.text("opening_hours")) {
         rules.push(fill(t.bk_rules_hours, &[h]));
     }
     if !resource.equipment.is_empty() {
