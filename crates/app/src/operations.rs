@@ -16,7 +16,7 @@ use domain::operations::resources::in_same_line;
 use domain::operations::{ResourceKind, ResourceRules, Slot, SlotError};
 use domain::policy::{Action, Actor, Resource as On, authorize};
 use store::operations::{Booking, NewBooking, NewResource, PlaceOfResource, Resource};
-use store::{StoreError, from_micros, to_micros};
+use store::{StoreError, WriteTx, from_micros, to_micros};
 
 use crate::{App, AppError, FieldErrors};
 
@@ -377,19 +377,11 @@ async fn try_book(
 ) -> Result<Booking, AppError> {
     let mut tx = app.store.write().await?;
     tx.lock_tree(resource.root_id).await?;
-    if let Some(c) = tx.closure_over(resource, new.starts_at, new.ends_at).await? {
+    let Some(booking) = tx.insert_booking_if_free(resource, new, buffer).await? else {
+        let why = why_blocked(&mut tx, resource, &new, buffer).await;
         tx.rollback().await?;
-        return Err(closed(&c));
-    }
-    if let Some(taken) = tx.colliding_booking(resource, new.starts_at, new.ends_at, buffer).await? {
-        tx.rollback().await?;
-        return Err(AppError::SlotTaken {
-            resource_id: taken.resource_id,
-            starts_at: from_micros(taken.starts_at),
-            ends_at: from_micros(taken.ends_at),
-        });
-    }
-    let booking = tx.insert_booking_as(resource, new).await?;
+        return Err(why?);
+    };
     crate::tariffs::charge_booking(&mut tx, actor, resource, &booking, use_credits).await?;
     let what = match new.status {
         "held" => "booking.hold",
@@ -403,6 +395,26 @@ async fn try_book(
     .await?;
     tx.commit().await?;
     Ok(booking)
+}
+
+/// What kept a booking out, asked in the transaction that was refused.
+async fn why_blocked(
+    tx: &mut WriteTx,
+    resource: &Resource,
+    new: &NewBooking,
+    buffer: i64,
+) -> Result<AppError, AppError> {
+    if let Some(c) = tx.closure_over(resource, new.starts_at, new.ends_at).await? {
+        return Ok(closed(&c));
+    }
+    match tx.colliding_booking(resource, new.starts_at, new.ends_at, buffer).await? {
+        Some(taken) => Ok(AppError::SlotTaken {
+            resource_id: taken.resource_id,
+            starts_at: from_micros(taken.starts_at),
+            ends_at: from_micros(taken.ends_at),
+        }),
+        None => Err(AppError::Internal("a booking was refused with nothing in its way".into())),
+    }
 }
 
 /// An occurrence of a series that could not be booked, and why.

@@ -23,6 +23,26 @@ macro_rules! closure_columns {
     };
 }
 
+/// The closures (`c`) of tree `$root` over `[$from, $to)` that shut the
+/// resource at `$path`: its own and its ancestors'. Kept in one place for
+/// the check and for the booking insert that embeds it.
+macro_rules! shutting {
+    ($root:literal, $to:literal, $from:literal, $path:literal) => {
+        concat!(
+            " FROM resource_closures c JOIN resources r ON r.id = c.resource_id WHERE c.root_id = ",
+            $root,
+            " AND c.starts_at < ",
+            $to,
+            " AND c.ends_at > ",
+            $from,
+            " AND ",
+            $path,
+            " LIKE r.path || '%'"
+        )
+    };
+}
+pub(crate) use shutting;
+
 impl WriteTx {
     pub async fn insert_closure(
         &mut self,
@@ -70,9 +90,8 @@ impl WriteTx {
         let row: Option<Closure> = sqlx::query_as(concat!(
             "SELECT ",
             closure_columns!(),
-            " FROM resource_closures c JOIN resources r ON r.id = c.resource_id \
-             WHERE c.root_id = $1 AND c.starts_at < $2 AND c.ends_at > $3 AND $4 LIKE r.path || '%' \
-             ORDER BY c.starts_at LIMIT 1"
+            shutting!("$1", "$2", "$3", "$4"),
+            " ORDER BY c.starts_at LIMIT 1"
         ))
         .bind(resource.root_id)
         .bind(end)

@@ -194,6 +194,34 @@ macro_rules! blocking {
     };
 }
 
+/// The bookings (`b`) of tree `$root` that block `[$from, $to)` at `$now`
+/// in the line of the resource at `$path` (itself, an ancestor or a
+/// descendant). The tree's longest booking (on its root) bounds how far
+/// back to look, so the check reads a few rows however many the tree holds.
+macro_rules! colliding {
+    ($root:literal, $to:literal, $from:literal, $path:literal, $now:literal) => {
+        concat!(
+            " FROM bookings b JOIN resources r ON r.id = b.resource_id WHERE b.root_id = ",
+            $root,
+            " AND ",
+            blocking!($now),
+            " AND b.starts_at < ",
+            $to,
+            " AND b.ends_at > ",
+            $from,
+            " AND b.starts_at >= ",
+            $from,
+            " - (SELECT longest_booking FROM resources WHERE id = ",
+            $root,
+            ") AND (",
+            $path,
+            " LIKE r.path || '%' OR r.path LIKE ",
+            $path,
+            " || '%')"
+        )
+    };
+}
+
 /// How a booking is created.
 #[derive(Debug, Clone, Copy)]
 pub struct NewBooking {
@@ -269,11 +297,9 @@ impl WriteTx {
         Ok(())
     }
 
-    /// A blocking booking (see [`blocking!`]) of the same line (the resource,
-    /// an ancestor or a descendant) within `buffer` of `[start, end)`, now.
-    /// Call under [`Self::lock_tree`]: the tree's longest booking (on its
-    /// root) bounds how far back to look, so the check reads a few rows
-    /// however many the tree holds.
+    /// A blocking booking (see [`colliding!`]) of the same line (the
+    /// resource, an ancestor or a descendant) within `buffer` of
+    /// `[start, end)`, now. Call under [`Self::lock_tree`].
     pub async fn colliding_booking(
         &mut self,
         resource: &Resource,
@@ -298,13 +324,8 @@ impl WriteTx {
         let row: Option<Booking> = sqlx::query_as(concat!(
             "SELECT ",
             booking_columns!(),
-            " FROM bookings b JOIN resources r ON r.id = b.resource_id \
-             WHERE b.root_id = $1 AND ",
-            blocking!("$5"),
-            " AND b.starts_at < $2 AND b.ends_at > $3 AND b.id <> $6 \
-               AND b.starts_at >= $3 - (SELECT longest_booking FROM resources WHERE id = $1) \
-               AND ($4 LIKE r.path || '%' OR r.path LIKE $4 || '%') \
-             ORDER BY b.starts_at LIMIT 1"
+            colliding!("$1", "$2", "$3", "$4", "$5"),
+            " AND b.id <> $6 ORDER BY b.starts_at LIMIT 1"
         ))
         .bind(resource.root_id)
         .bind(end + buffer)
@@ -357,6 +378,45 @@ impl WriteTx {
         .await?;
         // The insert raises the tree's longest booking, the bound
         // `colliding_booking` relies on (trigger of migration 0017).
+        Ok(row)
+    }
+
+    /// Inserts the booking when nothing blocks it: no closure shuts the slot
+    /// ([`Self::closure_over`]) and no booking of the line collides within
+    /// `buffer` ([`Self::colliding_booking`]). Both checks run inside the
+    /// insert, so the tree's lock is held for one statement instead of
+    /// three. `None`: something blocks it, and those two say what. Call
+    /// under [`Self::lock_tree`].
+    pub async fn insert_booking_if_free(
+        &mut self,
+        resource: &Resource,
+        b: NewBooking,
+        buffer: i64,
+    ) -> Result<Option<Booking>> {
+        let row: Option<Booking> = sqlx::query_as(concat!(
+            "INSERT INTO bookings (resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
+             held_until, organisation_id) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+             WHERE NOT EXISTS (SELECT 1",
+            crate::closures::shutting!("$2", "$5", "$4", "$10"),
+            ") AND NOT EXISTS (SELECT 1",
+            colliding!("$2", "$12", "$11", "$10", "$7"),
+            ") RETURNING id, resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
+             held_until, cancelled_at, cancellation_fee_cents, checked_in_at, organisation_id"
+        ))
+        .bind(resource.id)
+        .bind(resource.root_id)
+        .bind(b.user_id)
+        .bind(b.starts_at)
+        .bind(b.ends_at)
+        .bind(b.status)
+        .bind(now_micros())
+        .bind(b.held_until)
+        .bind(b.organisation_id)
+        .bind(&resource.path)
+        .bind(b.starts_at - buffer)
+        .bind(b.ends_at + buffer)
+        .fetch_optional(self.conn())
+        .await?;
         Ok(row)
     }
 
