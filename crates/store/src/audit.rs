@@ -215,7 +215,8 @@ impl Store {
         // One snapshot for the head and the rows, so concurrent appends
         // cannot look like a missing tail. SQLite's deferred transaction takes
         // its snapshot at the first read; PostgreSQL needs REPEATABLE READ.
-        let mut tx = self.pool().begin().await?;
+        let mut conn = self.pool().acquire().await?;
+        let mut tx = sqlx::Connection::begin(conn.conn()).await?;
         if self.backend() == crate::Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
         }

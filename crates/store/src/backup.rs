@@ -109,7 +109,8 @@ impl Store {
 
     /// Writes the whole database to `out`.
     pub async fn backup(&self, out: &mut impl Write) -> Result<BackupSummary> {
-        let mut tx = self.pool().begin().await?;
+        let mut conn = self.pool().acquire().await?;
+        let mut tx = sqlx::Connection::begin(conn.conn()).await?;
         if self.backend() == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
         }
@@ -181,9 +182,10 @@ impl Store {
             }
         }
 
+        let mut conn = self.pool().acquire().await?;
         let mut tx = match self.backend() {
-            Backend::Sqlite => self.pool().begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool().begin().await?,
+            Backend::Sqlite => sqlx::Connection::begin_with(conn.conn(), "BEGIN IMMEDIATE").await?,
+            Backend::Postgres => sqlx::Connection::begin(conn.conn()).await?,
         };
         let mut current: Option<TableLoad> = None;
         let mut rows_total = 0u64;

@@ -4,9 +4,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use domain::audit::AuditEvent;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::AnyConnectOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::{AnyConnection, Executor};
+
+use crate::pool::{Conn, Pool};
 
 use crate::{Result, StoreError, now_micros};
 
@@ -45,33 +47,9 @@ impl Backend {
     }
 }
 
-fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
-    let pool = AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
-    if backend == Backend::Postgres {
-        return pool;
-    }
-    // A file does not drop connections, so the ping before each acquire (a
-    // round trip to the connection's thread, on every query) buys nothing.
-    pool.test_before_acquire(false).after_connect(|conn, _| Box::pin(sqlite_settings(conn)))
-}
-
-/// WAL lets readers proceed while one writer commits; the busy timeout
-/// makes a writer of another process wait for BEGIN IMMEDIATE instead of
-/// failing at once.
-async fn sqlite_settings(conn: &mut AnyConnection) -> std::result::Result<(), sqlx::Error> {
-    conn.execute(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-         PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32000;",
-    )
-    .await?;
-    Ok(())
-}
-
-/// SQLite: the one connection writers take turns on, outside any pool. A
-/// pooled connection went back to its pool through a spawned task that
-/// pinged it first, and the next writer waited for both: two hand-offs
-/// between threads on the path every write queues on.
+/// SQLite: the one connection writers take turns on, apart from the pool.
+/// In the pool a writer holding the gate queued for a connection behind
+/// every waiting reader, and the whole write line waited with it.
 pub(crate) struct WriterConn {
     conn: AnyConnection,
     /// A transaction is open: a `WriteTx` dropped before its end left it,
@@ -81,10 +59,7 @@ pub(crate) struct WriterConn {
 
 impl WriterConn {
     async fn connect(options: &AnyConnectOptions) -> Result<Self> {
-        use sqlx::ConnectOptions;
-        let mut conn = options.connect().await?;
-        sqlite_settings(&mut conn).await?;
-        Ok(Self { conn, open: false })
+        Ok(Self { conn: crate::pool::open(options, Backend::Sqlite).await?, open: false })
     }
 
     async fn begin(&mut self) -> Result<()> {
@@ -106,7 +81,7 @@ impl WriterConn {
 /// A handle on the database; cheap to clone, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: AnyPool,
+    pool: Pool,
     backend: Backend,
     url: std::sync::Arc<str>,
     /// Woken after each commit that changed atlas records (and, on
@@ -134,14 +109,12 @@ impl Store {
         let backend = Backend::from_url(url)?;
         let options =
             AnyConnectOptions::from_str(url).map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?;
-        let pool = pool_options(backend, max_connections).connect_with(options.clone()).await?;
-        // A connection of its own for the writers: in the shared pool a
-        // writer holding the gate queued for a connection behind every
-        // waiting reader, and the whole write line waited with it.
         let write_gate = match backend {
             Backend::Sqlite => Some(std::sync::Arc::new(tokio::sync::Mutex::new(WriterConn::connect(&options).await?))),
             Backend::Postgres => None,
         };
+        let pool = Pool::new(options, backend, max_connections);
+        pool.acquire().await?;
         Ok(Self { pool, backend, url: url.into(), changes: Default::default(), write_gate })
     }
 
@@ -155,7 +128,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<Vec<i64>> {
         let migrator = self.backend.migrator();
         let before = self.applied_migrations().await.unwrap_or_default();
-        migrator.run(&self.pool).await?;
+        migrator.run(self.pool.acquire().await?.conn()).await?;
         let after = self.applied_migrations().await?;
         Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
     }
@@ -173,13 +146,13 @@ impl Store {
         self.backend
     }
 
-    pub(crate) fn pool(&self) -> &AnyPool {
+    pub(crate) fn pool(&self) -> &Pool {
         &self.pool
     }
 
     /// Connections open and idle, for `/metrics`.
     pub fn pool_usage(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
+        self.pool.usage()
     }
 
     /// Signalled when atlas records change; see [`Store::listen_for_other_servers`].
@@ -240,7 +213,11 @@ impl Store {
                 writer.begin().await?;
                 Line::Writer(writer)
             }
-            None => Line::Pooled(self.pool.begin().await?),
+            None => {
+                let mut conn = self.pool.acquire().await?;
+                conn.conn().execute("BEGIN").await?;
+                Line::Pooled(conn)
+            }
         };
         Ok(WriteTx {
             tx: Some(tx),
@@ -267,24 +244,36 @@ pub struct WriteTx {
 /// Where a write transaction runs.
 enum Line {
     /// PostgreSQL: a transaction on a connection of the pool.
-    Pooled(Transaction<'static, Any>),
+    Pooled(Conn),
     /// SQLite: the writers' connection, held (with the gate) until the end.
     Writer(tokio::sync::OwnedMutexGuard<WriterConn>),
 }
 
 impl Drop for WriteTx {
     /// A transaction dropped before its end (an error, a cancelled request)
-    /// rolls back now rather than when the next writer comes, so a CLI
-    /// import beside the server is not kept waiting on SQLite's lock. Until
-    /// the rollback is done the gate stays with it.
+    /// rolls back now rather than when its connection is next used, so a
+    /// CLI import beside the server is not kept waiting on SQLite's lock
+    /// and no pooled connection goes back inside a transaction. Until the
+    /// rollback is done the connection (and on SQLite the gate) stays with it.
     fn drop(&mut self) {
-        if let Some(Line::Writer(mut writer)) = self.tx.take()
-            && writer.open
-            && let Ok(runtime) = tokio::runtime::Handle::try_current()
-        {
-            runtime.spawn(async move {
-                let _ = writer.end("ROLLBACK").await;
-            });
+        let Some(line) = self.tx.take() else { return };
+        let runtime = tokio::runtime::Handle::try_current();
+        match (line, runtime) {
+            (Line::Writer(mut writer), Ok(runtime)) if writer.open => {
+                runtime.spawn(async move {
+                    let _ = writer.end("ROLLBACK").await;
+                });
+            }
+            (Line::Pooled(mut conn), Ok(runtime)) => {
+                runtime.spawn(async move {
+                    if conn.conn().execute("ROLLBACK").await.is_err() {
+                        conn.discard();
+                    }
+                });
+            }
+            (Line::Pooled(mut conn), Err(_)) => conn.discard(),
+            // The next writer rolls it back before it begins.
+            (Line::Writer(_), _) => {}
         }
     }
 }
@@ -292,7 +281,7 @@ impl Drop for WriteTx {
 impl WriteTx {
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         match self.tx.as_mut().expect("a write transaction is used only until it ends") {
-            Line::Pooled(tx) => tx,
+            Line::Pooled(conn) => conn.conn(),
             Line::Writer(writer) => &mut writer.conn,
         }
     }
@@ -339,7 +328,14 @@ impl WriteTx {
         let touched = !self.touched.is_empty();
         self.write_outbox().await?;
         match self.tx.take() {
-            Some(Line::Pooled(tx)) => tx.commit().await?,
+            Some(Line::Pooled(mut conn)) => {
+                if let Err(e) = conn.conn().execute("COMMIT").await {
+                    if conn.conn().execute("ROLLBACK").await.is_err() {
+                        conn.discard();
+                    }
+                    return Err(e.into());
+                }
+            }
             Some(Line::Writer(mut writer)) => {
                 if let Err(e) = writer.end("COMMIT").await {
                     let _ = writer.end("ROLLBACK").await;
@@ -384,7 +380,12 @@ impl WriteTx {
 
     pub async fn rollback(mut self) -> Result<()> {
         match self.tx.take() {
-            Some(Line::Pooled(tx)) => tx.rollback().await?,
+            Some(Line::Pooled(mut conn)) => {
+                if let Err(e) = conn.conn().execute("ROLLBACK").await {
+                    conn.discard();
+                    return Err(e.into());
+                }
+            }
             Some(Line::Writer(mut writer)) => writer.end("ROLLBACK").await?,
             None => {}
         }

@@ -38,6 +38,7 @@ pub mod one_time;
 pub mod operations;
 pub mod outbox;
 pub mod personal_data;
+pub mod pool;
 pub mod programmes;
 pub mod sessions;
 pub mod settings;

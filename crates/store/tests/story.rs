@@ -23,6 +23,7 @@ testkit::on_both_backends!(
     each_job_is_claimed_once,
     erasure_keeps_the_audit_chain,
     backup_restores_into_an_empty_database,
+    an_abandoned_write_leaves_nothing_behind,
 );
 
 async fn add_user(store: &Store, email: &str) -> store::accounts::User {
@@ -211,6 +212,34 @@ async fn grants(db: &TestDb) {
     tx.audit(AuditEvent::new(AuditActor::System, "role.revoke", "user", user.id)).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(store.grants_of(user.id).await.unwrap().len(), 1);
+}
+
+/// A write dropped half-way (an error, a cancelled request) is rolled back,
+/// and the connection it used serves the next request outside any
+/// transaction: one connection only, so a leftover would show.
+async fn an_abandoned_write_leaves_nothing_behind(db: &TestDb) {
+    let store = Store::open(&db.url, 1).await.unwrap();
+    for round in 0..3 {
+        let mut tx = store.write().await.unwrap();
+        tx.insert_user(NewUser {
+            email: &Email::parse(&format!("abandon{round}@exemple.fr")).unwrap(),
+            display_name: &DisplayName::parse("Abandon").unwrap(),
+            password_hash: "x",
+            locale: "fr",
+            confirmed: false,
+        })
+        .await
+        .unwrap();
+        drop(tx);
+        let email = Email::parse(&format!("abandon{round}@exemple.fr")).unwrap();
+        assert!(store.user_with_password(&email).await.unwrap().is_none(), "round {round}: rolled back");
+    }
+    let user = add_user(&store, "kept@exemple.fr").await;
+    assert_eq!(store.user(user.id).await.unwrap().id, user.id, "the next write commits");
+    let other = Store::connect(&db.url, 1).await.unwrap();
+    assert!(other.user(user.id).await.is_ok(), "and another connection sees it: no transaction was left open");
+    store.close().await;
+    other.close().await;
 }
 
 async fn unaudited_writes_cannot_commit(db: &TestDb) {
