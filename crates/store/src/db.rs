@@ -9,7 +9,6 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, Executor};
 
 use crate::pool::{Conn, Pool};
-
 use crate::{Result, StoreError, now_micros};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -57,6 +56,12 @@ pub(crate) struct WriterConn {
     open: bool,
 }
 
+impl std::fmt::Debug for WriterConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriterConn").field("open", &self.open).finish_non_exhaustive()
+    }
+}
+
 impl WriterConn {
     async fn connect(options: &AnyConnectOptions) -> Result<Self> {
         Ok(Self { conn: crate::pool::open(options, Backend::Sqlite).await?, open: false })
@@ -94,12 +99,6 @@ pub struct Store {
     /// other processes (a CLI import beside the server) still meet the busy
     /// timeout.
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<WriterConn>>>,
-}
-
-impl std::fmt::Debug for WriterConn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriterConn").field("open", &self.open).finish_non_exhaustive()
-    }
 }
 
 impl Store {
@@ -215,7 +214,10 @@ impl Store {
             }
             None => {
                 let mut conn = self.pool.acquire().await?;
-                conn.conn().execute("BEGIN").await?;
+                if let Err(e) = conn.conn().execute("BEGIN").await {
+                    conn.discard();
+                    return Err(e.into());
+                }
                 Line::Pooled(conn)
             }
         };

@@ -17,7 +17,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
@@ -31,6 +31,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::db::Backend;
 
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection idle this long is pinged before use: one that a restarted
+/// database server dropped fails there, not in a request's query. Busy
+/// connections are not pinged at all.
+const TEST_WHEN_IDLE_FOR: Duration = Duration::from_secs(10);
 
 /// Up to `max` connections to one database, opened as needed.
 #[derive(Clone, Debug)]
@@ -42,7 +46,8 @@ pub struct Pool {
 struct Inner {
     options: AnyConnectOptions,
     backend: Backend,
-    idle: std::sync::Mutex<Vec<AnyConnection>>,
+    /// With the time each went idle.
+    idle: std::sync::Mutex<Vec<(AnyConnection, Instant)>>,
     permits: Arc<Semaphore>,
     open: AtomicU32,
 }
@@ -74,7 +79,18 @@ impl Pool {
             .map_err(|_| sqlx::Error::PoolTimedOut)?
             .map_err(|_| sqlx::Error::PoolClosed)?;
         let idle = self.inner.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let conn = match idle {
+        let fresh = match idle {
+            Some((conn, since)) if since.elapsed() < TEST_WHEN_IDLE_FOR => Some(conn),
+            Some((mut conn, _)) => match conn.ping().await {
+                Ok(()) => Some(conn),
+                Err(_) => {
+                    self.inner.open.fetch_sub(1, Ordering::Relaxed);
+                    None
+                }
+            },
+            None => None,
+        };
+        let conn = match fresh {
             Some(conn) => conn,
             None => {
                 let conn = open(&self.inner.options, self.inner.backend).await?;
@@ -95,7 +111,7 @@ impl Pool {
     pub async fn close(&self) {
         self.inner.permits.close();
         let idle = self.inner.idle.lock().map(|mut idle| std::mem::take(&mut *idle)).unwrap_or_default();
-        for conn in idle {
+        for (conn, _) in idle {
             self.inner.open.fetch_sub(1, Ordering::Relaxed);
             let _ = conn.close().await;
         }
@@ -133,14 +149,23 @@ impl Conn {
     /// Notes a failure; one that may have broken the connection closes it.
     fn note<T>(&mut self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
         if let Err(e) = &result
-            && matches!(
-                e,
-                sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed
-            )
+            && breaks_connection(e)
         {
             self.broken = true;
         }
         result
+    }
+}
+
+/// Errors after which a connection is not worth keeping: I/O and protocol
+/// failures, a crashed SQLite worker, and PostgreSQL's connection exceptions
+/// (class 08) and shutdowns (57P: an administrator or a restart ended the
+/// session, and the server closed it).
+fn breaks_connection(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
     }
 }
 
@@ -152,7 +177,7 @@ impl Drop for Conn {
             return;
         }
         if let Ok(mut idle) = self.pool.idle.lock() {
-            idle.push(conn);
+            idle.push((conn, Instant::now()));
         }
     }
 }

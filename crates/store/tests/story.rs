@@ -24,6 +24,7 @@ testkit::on_both_backends!(
     erasure_keeps_the_audit_chain,
     backup_restores_into_an_empty_database,
     an_abandoned_write_leaves_nothing_behind,
+    a_dropped_connection_is_replaced,
 );
 
 async fn add_user(store: &Store, email: &str) -> store::accounts::User {
@@ -240,6 +241,41 @@ async fn an_abandoned_write_leaves_nothing_behind(db: &TestDb) {
     assert!(other.user(user.id).await.is_ok(), "and another connection sees it: no transaction was left open");
     store.close().await;
     other.close().await;
+}
+
+/// A connection the database server dropped (a restart, an administrator)
+/// fails the query that meets it, then the pool opens a new one.
+async fn a_dropped_connection_is_replaced(db: &TestDb) {
+    use sqlx::Connection;
+    if db.store.backend() != store::Backend::Postgres {
+        return; // a file does not drop its connections
+    }
+    let name = format!("maillage-pool-{}", std::process::id());
+    let store = Store::open(&format!("{}&application_name={name}", db.url), 1).await.unwrap();
+    store.ping().await.unwrap();
+    let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let (killed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+    assert_eq!(killed, 1, "the pool's one connection");
+    // pg_terminate_backend only signals: wait until the backend is gone.
+    for _ in 0..100 {
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let _ = store.ping().await; // meets the dead connection
+    store.ping().await.expect("a new connection serves the next query");
+    store.close().await;
 }
 
 async fn unaudited_writes_cannot_commit(db: &TestDb) {
