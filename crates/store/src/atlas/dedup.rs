@@ -265,7 +265,7 @@ impl WriteTx {
             .collect();
         let now = now_micros();
         let mut inserted = 0;
-        for chunk in pairs.chunks(5_000) {
+        for chunk in pairs.chunks(crate::sql::MAX_BINDS / 4) {
             let values = (0..chunk.len())
                 .map(|i| format!("(${}, ${}, ${}, ${}, 'pending', $1)", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5))
                 .collect::<Vec<_>>()
@@ -285,7 +285,7 @@ impl WriteTx {
 
     /// [`WriteTx::set_dedup_done`] for many records.
     pub async fn set_dedup_done_many(&mut self, record_ids: &[i64]) -> Result<()> {
-        for chunk in record_ids.chunks(10_000) {
+        for chunk in record_ids.chunks(crate::sql::MAX_BINDS) {
             let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql = format!("UPDATE atlas_records SET dedup_pending = 0 WHERE id IN ({placeholders})");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -347,11 +347,11 @@ impl Store {
     }
 
     /// The pairs among `ids` already decided (merged or distinct), as
-    /// (smaller id, larger id): one query per ten thousand ids, not one per pair.
+    /// (smaller id, larger id): one query per thousand ids, not one per pair.
     pub async fn decided_pairs(&self, ids: &[i64]) -> Result<std::collections::HashSet<(i64, i64)>> {
         let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
         let mut out = std::collections::HashSet::new();
-        for chunk in ids.chunks(10_000) {
+        for chunk in ids.chunks(crate::sql::MAX_BINDS) {
             let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql = format!(
                 "SELECT a_id, b_id FROM dedup_candidates WHERE a_id IN ({placeholders}) AND status <> 'pending'"

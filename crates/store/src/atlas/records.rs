@@ -93,8 +93,7 @@ impl Store {
     /// The records with these ids that exist, in no particular order.
     pub async fn atlas_records_by_ids(&self, ids: &[i64]) -> Result<Vec<AtlasRecord>> {
         let mut out = Vec::with_capacity(ids.len());
-        // Few statements even for thousands of ids (SQLite binds up to 32,766).
-        for chunk in ids.chunks(10_000) {
+        for chunk in ids.chunks(crate::sql::MAX_BINDS) {
             let placeholders = crate::sql::placeholders(1, chunk.len());
             let sql =
                 format!(concat!("SELECT ", record_columns!(), " FROM atlas_records WHERE id IN ({})"), placeholders);

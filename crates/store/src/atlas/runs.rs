@@ -143,8 +143,7 @@ pub struct ImportReject {
 
 impl WriteTx {
     pub async fn add_import_rejects(&mut self, run_id: i64, rejects: &[ImportReject]) -> Result<()> {
-        // One statement per few thousand rows (SQLite binds at most 32,766 values).
-        for chunk in rejects.chunks(5_000) {
+        for chunk in rejects.chunks(crate::sql::MAX_BINDS / 4) {
             let values = (0..chunk.len())
                 .map(|i| format!("($1, ${}, ${}, ${}, ${})", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5))
                 .collect::<Vec<_>>()

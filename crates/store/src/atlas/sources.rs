@@ -282,9 +282,6 @@ impl Store {
     }
 }
 
-/// Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
-const MAX_PARAMS: usize = 30_000;
-
 /// A source row found for an upsert: (id, record id, fingerprint, retired at).
 type Existing = (i64, i64, String, Option<i64>);
 
@@ -352,7 +349,7 @@ impl WriteTx {
         }
         // Rows of one source carry one run.
         for (run, ids) in group_by_run(rows, &existing, &unchanged) {
-            for chunk in ids.chunks(MAX_PARAMS - 1) {
+            for chunk in ids.chunks(crate::sql::MAX_BINDS - 1) {
                 let placeholders = crate::sql::placeholders(2, chunk.len());
                 let sql = format!("UPDATE atlas_sources SET last_run = $1 WHERE id IN ({placeholders})");
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(run);
@@ -383,7 +380,7 @@ impl WriteTx {
             by_source.entry(u.source).or_default().push(u.source_id);
         }
         for (source, ids) in by_source {
-            for chunk in ids.chunks(MAX_PARAMS - 1) {
+            for chunk in ids.chunks(crate::sql::MAX_BINDS - 1) {
                 let placeholders = crate::sql::placeholders(2, chunk.len());
                 let sql = format!(
                     "SELECT source_id, id, record_id, fingerprint, retired_at FROM atlas_sources \
@@ -435,7 +432,7 @@ impl WriteTx {
         ctx: super::resolve::ResolveContext<'_>,
     ) -> Result<()> {
         const COLUMNS: usize = 19;
-        for chunk in new.chunks(MAX_PARAMS / COLUMNS) {
+        for chunk in new.chunks(crate::sql::MAX_BINDS / COLUMNS) {
             let values = (0..chunk.len())
                 .map(|r| {
                     let p = crate::sql::placeholders(r * COLUMNS + 1, COLUMNS);
@@ -483,8 +480,8 @@ impl WriteTx {
                     .bind(r.region)
                     .bind(r.epci)
                     .bind(r.pivot)
-                    .bind(r.lat)
-                    .bind(r.lon)
+                    .bind(crate::sql::Float8(r.lat))
+                    .bind(crate::sql::Float8(r.lon))
                     .bind(r.quality)
                     .bind(i64::from(r.live))
                     .bind(retired_at);
@@ -499,7 +496,7 @@ impl WriteTx {
 
     async fn insert_source_rows(&mut self, new: &[(i64, &SourceUpsert<'_>)], now: i64) -> Result<()> {
         const COLUMNS: usize = 9;
-        for chunk in new.chunks(MAX_PARAMS / COLUMNS) {
+        for chunk in new.chunks(crate::sql::MAX_BINDS / COLUMNS) {
             let values = (0..chunk.len())
                 .map(|r| {
                     let p = crate::sql::placeholders(r * COLUMNS + 1, COLUMNS);
@@ -531,7 +528,7 @@ impl WriteTx {
 
     /// [`WriteTx::mark_source_seen`] for many source ids of one source.
     pub async fn mark_sources_seen(&mut self, source: &str, source_ids: &[String], run_id: i64) -> Result<()> {
-        for chunk in source_ids.chunks(MAX_PARAMS - 2) {
+        for chunk in source_ids.chunks(crate::sql::MAX_BINDS - 2) {
             let placeholders = crate::sql::placeholders(3, chunk.len());
             let sql =
                 format!("UPDATE atlas_sources SET last_run = $1 WHERE source = $2 AND source_id IN ({placeholders})");
