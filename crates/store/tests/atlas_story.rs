@@ -16,6 +16,7 @@ testkit::on_both_backends!(
     retiring_every_source_retires_the_record,
     merges_move_everything_and_undo_restores_it,
     the_outbox_lists_every_change_in_commit_order,
+    a_record_without_coordinates_then_one_with_them,
 );
 
 fn ctx() -> ResolveContext<'static> {
@@ -70,6 +71,19 @@ fn ruffec(name: &str) -> BTreeMap<String, Value> {
         ("kinds", Value::List(vec!["fablab".into()])),
         ("geo", Value::Geo { lat: 46.03, lon: 0.19 }),
     ])
+}
+
+/// The same statements save a record with no place on the map and then one
+/// with coordinates, on one connection (so PostgreSQL reuses the statement
+/// it prepared for the first): both are stored, the second with its point.
+async fn a_record_without_coordinates_then_one_with_them(db: &TestDb) {
+    let store = Store::open(&db.url, 1).await.unwrap();
+    let nowhere = fields(&[("name", text("Lieu sans adresse")), ("kinds", Value::List(vec!["fablab".into()]))]);
+    let first = upsert(&store, "src", "nowhere", &nowhere, "a", 1).await.record_id();
+    let second = upsert(&store, "src", "ruffec", &ruffec("Fablab de Ruffec"), "a", 1).await.record_id();
+    assert_eq!(store.atlas_record(first).await.unwrap().geo, None);
+    assert_eq!(store.atlas_record(second).await.unwrap().geo, Some((46.03, 0.19)));
+    store.close().await;
 }
 
 async fn sources_resolve_into_golden_records(db: &TestDb) {
