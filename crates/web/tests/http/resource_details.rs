@@ -314,7 +314,8 @@ async fn back_office_closures(server: &TestServer) {
         let fields = vec![
             ("csrf", csrf.clone()),
             ("resource_id", room.to_string()),
-            ("first_day", (Utc::now().date_naive() + Duration::days(9)).to_string()),
+            // The day in Paris, as `before`: near midnight the UTC date is the day before.
+            ("first_day", day.clone()),
             ("last_day", last.to_owned()),
         ];
         let r = post(fields).await.unwrap();
