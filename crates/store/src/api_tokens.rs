@@ -135,10 +135,7 @@ impl Store {
         let mut rows = rows.into_iter();
         let Some(r) = rows.next() else { return Ok(None) };
         let user: User = r.user.into();
-        let grants = std::iter::once(r.grant)
-            .chain(rows.map(|r| r.grant))
-            .filter_map(|g| g.of(user.id))
-            .collect::<Result<_>>()?;
+        let grants = JoinedGrant::all_of(user.id, std::iter::once(r.grant).chain(rows.map(|r| r.grant)))?;
         let token = TokenRow {
             id: r.t_id,
             user_id: user.id,

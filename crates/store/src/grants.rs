@@ -51,7 +51,13 @@ pub(crate) struct JoinedGrant {
 }
 
 impl JoinedGrant {
-    pub(crate) fn of(self, user_id: i64) -> Option<Result<GrantRecord>> {
+    /// The person's grants from the join's rows (none when its only row has
+    /// no grant).
+    pub(crate) fn all_of(user_id: i64, rows: impl IntoIterator<Item = Self>) -> Result<Vec<GrantRecord>> {
+        rows.into_iter().filter_map(|g| g.of(user_id)).collect()
+    }
+
+    fn of(self, user_id: i64) -> Option<Result<GrantRecord>> {
         let (Some(id), Some(role), Some(scope_id), Some(granted_at)) =
             (self.g_id, self.g_role, self.g_scope_id, self.g_granted_at)
         else {

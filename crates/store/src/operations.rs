@@ -225,6 +225,38 @@ macro_rules! colliding {
     };
 }
 
+/// The head of a booking's insert; its values are `$1`–`$9`, bound by
+/// [`bind_new_booking`] (`$7`, the creation time, is also "now").
+macro_rules! insert_booking {
+    () => {
+        "INSERT INTO bookings (resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
+         held_until, organisation_id)"
+    };
+}
+
+/// What a booking's insert returns, as a [`Booking`].
+macro_rules! returning_booking {
+    () => {
+        " RETURNING id, resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
+         held_until, cancelled_at, cancellation_fee_cents, checked_in_at, organisation_id"
+    };
+}
+
+type BookingInsert<'q, O> = sqlx::query::QueryAs<'q, sqlx::Any, O, <sqlx::Any as sqlx::Database>::Arguments>;
+
+/// Binds `$1`–`$9` of [`insert_booking!`].
+fn bind_new_booking<'q, O>(q: BookingInsert<'q, O>, resource: &Resource, b: NewBooking) -> BookingInsert<'q, O> {
+    q.bind(resource.id)
+        .bind(resource.root_id)
+        .bind(b.user_id)
+        .bind(b.starts_at)
+        .bind(b.ends_at)
+        .bind(b.status)
+        .bind(now_micros())
+        .bind(b.held_until)
+        .bind(b.organisation_id)
+}
+
 /// How a booking is created.
 #[derive(Debug, Clone, Copy)]
 pub struct NewBooking {
@@ -362,26 +394,14 @@ impl WriteTx {
 
     /// Inserts a booking in any starting state; call after [`Self::colliding_booking`].
     pub async fn insert_booking_as(&mut self, resource: &Resource, b: NewBooking) -> Result<Booking> {
-        let row: Booking = sqlx::query_as(
-            "INSERT INTO bookings (resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
-             held_until, organisation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             RETURNING id, resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
-             held_until, cancelled_at, cancellation_fee_cents, checked_in_at, organisation_id",
-        )
-        .bind(resource.id)
-        .bind(resource.root_id)
-        .bind(b.user_id)
-        .bind(b.starts_at)
-        .bind(b.ends_at)
-        .bind(b.status)
-        .bind(now_micros())
-        .bind(b.held_until)
-        .bind(b.organisation_id)
-        .fetch_one(self.conn())
-        .await?;
+        let insert = sqlx::query_as(concat!(
+            insert_booking!(),
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            returning_booking!()
+        ));
         // The insert raises the tree's longest booking, the bound
         // `colliding_booking` relies on (trigger of migration 0017).
-        Ok(row)
+        Ok(bind_new_booking(insert, resource, b).fetch_one(self.conn()).await?)
     }
 
     /// Inserts the booking when nothing blocks it: no closure shuts the slot
@@ -396,30 +416,21 @@ impl WriteTx {
         b: NewBooking,
         buffer: i64,
     ) -> Result<Option<Booking>> {
-        let row: Option<Booking> = sqlx::query_as(concat!(
-            "INSERT INTO bookings (resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
-             held_until, organisation_id) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
-             WHERE NOT EXISTS (SELECT 1",
+        let insert = sqlx::query_as(concat!(
+            insert_booking!(),
+            " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT 1",
             crate::closures::shutting!("$2", "$5", "$4", "$10"),
             ") AND NOT EXISTS (SELECT 1",
             colliding!("$2", "$12", "$11", "$10", "$7"),
-            ") RETURNING id, resource_id, root_id, user_id, starts_at, ends_at, status, created_at, \
-             held_until, cancelled_at, cancellation_fee_cents, checked_in_at, organisation_id"
-        ))
-        .bind(resource.id)
-        .bind(resource.root_id)
-        .bind(b.user_id)
-        .bind(b.starts_at)
-        .bind(b.ends_at)
-        .bind(b.status)
-        .bind(now_micros())
-        .bind(b.held_until)
-        .bind(b.organisation_id)
-        .bind(&resource.path)
-        .bind(b.starts_at - buffer)
-        .bind(b.ends_at + buffer)
-        .fetch_optional(self.conn())
-        .await?;
+            ")",
+            returning_booking!()
+        ));
+        let row: Option<Booking> = bind_new_booking(insert, resource, b)
+            .bind(&resource.path)
+            .bind(b.starts_at - buffer)
+            .bind(b.ends_at + buffer)
+            .fetch_optional(self.conn())
+            .await?;
         Ok(row)
     }
 
